@@ -1,0 +1,118 @@
+"""Loads a criteria file strictly and collects every problem, with its JSON path, into one CriteriaError."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from scoring.errors import CriteriaError, CriteriaProblem
+
+from .models import RULE_KINDS, CriteriaFile, Criterion, Indicator, Scheme
+from .validate import check, walk
+
+DEFAULT_CRITERIA = Path(__file__).resolve().parents[2] / "criteria" / "274_qd_ubnd.json"
+
+_PYDANTIC_MESSAGES = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "trường không được phép (gõ nhầm tên trường?)",
+    "literal_error": "giá trị không thuộc danh sách cho phép",
+    "string_pattern_mismatch": "sai định dạng",
+    "union_tag_invalid": "loại quy tắc không có; các loại hợp lệ: " + ", ".join(RULE_KINDS),
+}
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """A validated criteria file with its identity (path, SHA-256) and lookups the engine needs."""
+
+    file: CriteriaFile
+    path: str
+    sha256: str
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        return self.file.status
+
+    @property
+    def subjects(self) -> list[str]:
+        return list(self.file.schemes)
+
+    def scheme(self, subject: str) -> Scheme:
+        return self.file.schemes[subject]
+
+    @cached_property
+    def nodes(self) -> dict[str, dict[str, Criterion]]:
+        """Per subject, every criterion by id (groups, parents and leaves)."""
+        return {s: {c.id: c for c, _, _ in walk(sch.criteria, "")} for s, sch in self.file.schemes.items()}
+
+    @cached_property
+    def used_indicators(self) -> dict[str, frozenset[str]]:
+        """Per subject, the indicators its rules read."""
+        from .validate import rule_inputs
+
+        out = {}
+        for s, nodes in self.nodes.items():
+            out[s] = frozenset(i for c in nodes.values() if c.rule for _, i in rule_inputs(c.rule))
+        return out
+
+
+def load_criteria(path: str | Path | None = None) -> Criteria:
+    """Read, parse and fully check a criteria file; raise CriteriaError listing every problem."""
+    p = Path(path) if path is not None else DEFAULT_CRITERIA
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise CriteriaError(str(p), [CriteriaProblem("FILE_UNREADABLE", "", f"không đọc được tệp: {exc}")]) from exc
+    return parse_criteria(raw, str(p))
+
+
+def parse_criteria(raw: bytes, name: str = "<criteria>") -> Criteria:
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CriteriaError(name, [CriteriaProblem("INVALID_JSON", "", f"không phải JSON hợp lệ: {exc}")]) from exc
+    try:
+        cf = CriteriaFile.model_validate(data)
+    except ValidationError as exc:
+        raise CriteriaError(name, [_from_pydantic(e) for e in exc.errors()]) from None
+    problems = check(cf)
+    if problems:
+        raise CriteriaError(name, problems)
+    return Criteria(cf, name, hashlib.sha256(raw).hexdigest(), {i.id: i for i in cf.indicators})
+
+
+def _from_pydantic(err: Any) -> CriteriaProblem:
+    loc = list(err["loc"])
+    path = ""
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif i > 0 and loc[i - 1] == "rule" and part in RULE_KINDS:
+            continue  # the discriminated union's tag: not part of the file's path
+        elif part in ("IndicatorCondition", "NoDataCondition") or "[" in str(part):
+            continue  # union member names are not part of the file's path either
+        else:
+            path += ("." if path else "") + str(part)
+    code = "SCHEMA"
+    if err["type"] == "missing" and loc and loc[-1] == "source":
+        code = "MISSING_SOURCE"
+    message = _PYDANTIC_MESSAGES.get(err["type"], err["msg"])
+    if code == "MISSING_SOURCE":
+        message = "tiêu chí thiếu 'source' (phụ lục, mục, tình trạng, ghi chú nguồn)"
+    return CriteriaProblem(code, path, message)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the criteria file (written to criteria/schema.json)."""
+    schema = CriteriaFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "qd274 criteria file"
+    return schema

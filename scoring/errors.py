@@ -1,0 +1,101 @@
+"""Error tree, codes and locations: who must act on each problem, and where it is.
+
+    Exception
+    ├── Qd274Error                  base of every expected error (the CLI shows it without a traceback)
+    │   ├── CriteriaError           the criteria file is wrong: its author must act; holds CriteriaProblem[]
+    │   └── InputsError             input files are wrong: whoever filled them must act; holds InputError[]
+    └── anything else               a bug in qd274: exit status 3, traceback with --debug
+
+Problems are records, not exceptions, so that every one of them is collected and shown together
+(pandera's lazy validation); the exceptions above only carry a list of them when work cannot go on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a value came from: file › sheet › cell, or a JSON path / criterion id."""
+
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    field: str | None = None  # indicator or criterion id, or JSON path
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.file, self.sheet) if p]
+        if self.cell:
+            parts.append(f"ô {self.cell}")
+        text = " › ".join(parts)
+        if self.field:
+            text = f"{text} ({self.field})" if text else self.field
+        return text
+
+    def to_dict(self) -> dict[str, str]:
+        return {k: v for k, v in (("file", self.file), ("sheet", self.sheet), ("cell", self.cell),
+                                  ("field", self.field)) if v}
+
+
+@dataclass(frozen=True, slots=True)
+class CriteriaProblem:
+    """One problem in a criteria file: a code, the JSON path, and a Vietnamese message."""
+
+    code: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.path}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class InputError:
+    """One problem in an input (a cell, a row, a file), or an engine warning about the input's values."""
+
+    code: str
+    location: Location
+    message: str
+    severity: str = "error"  # "error" blocks the value; "warning" is reported and the value kept
+    unit_id: str | None = None
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        return f"{where}: {self.message}" if where else self.message
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "severity": self.severity, "unit_id": self.unit_id,
+                "location": self.location.to_dict(), "message": self.message}
+
+
+class Qd274Error(Exception):
+    """Base of the expected errors: shown to the user in Vietnamese, never as a traceback."""
+
+
+@dataclass
+class CriteriaError(Qd274Error):
+    """The criteria file cannot be used; every problem found is listed."""
+
+    source: str
+    problems: list[CriteriaProblem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [f"Tệp tiêu chí {self.source} có {len(self.problems)} lỗi:"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+    def codes(self) -> set[str]:
+        return {p.code for p in self.problems}
+
+
+@dataclass
+class InputsError(Qd274Error):
+    """Inputs cannot be used at all (only raised when nothing can go on, e.g. --strict)."""
+
+    problems: list[InputError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [f"Có {len(self.problems)} lỗi trong dữ liệu đầu vào:"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)

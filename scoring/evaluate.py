@@ -1,0 +1,227 @@
+"""Units → results: points per criterion with a full trace, totals, grade, overrides. No I/O, no printing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import rules
+from .consistency import stated_percentages
+from .criteria import Criteria, Criterion
+from .criteria.validate import rule_inputs
+from .errors import InputError, Location
+from .gap import NextGrade, next_grade
+from .grading import FiredOverride, grade
+from .inputs import Score, UnitInput
+from .numbers import ZERO, format_vi
+from .scores import check_score
+from .trace import GROUP, LEAF, PARENT, TOTAL, InputRead, TraceRecord
+
+BASE_ID, TOTAL_ID = "co_ban", "tong_diem"  # lower case: can never collide with a criterion id
+
+
+@dataclass
+class UnitResult:
+    """One unit's result. Every number is read from `records`; `rank` is set by ranking."""
+
+    unit: UnitInput
+    records: tuple[TraceRecord, ...]
+    grade_id: str
+    grade_name: str
+    points_grade_id: str | None  # the grade the points alone give (None: no data)
+    overrides: tuple[FiredOverride, ...]
+    issues: tuple[InputError, ...]
+    next_grade: NextGrade | None = None
+    rank: int | None = None
+    graded: bool = True
+    _by_id: dict[str, TraceRecord] = field(default_factory=dict, repr=False)
+
+    def record(self, criterion_id: str) -> TraceRecord:
+        if not self._by_id:
+            self._by_id = {r.criterion_id: r for r in self.records}
+        return self._by_id[criterion_id]
+
+    def _groups(self, role: str) -> Decimal:
+        return sum((r.points for r in self.records if r.level == GROUP and r.group == role), ZERO)
+
+    @property
+    def base(self) -> Decimal:
+        return self.record(BASE_ID).points
+
+    @property
+    def bonus(self) -> Decimal:
+        return self._groups("bonus")
+
+    @property
+    def deduction(self) -> Decimal:
+        return self._groups("deduction")
+
+    @property
+    def total(self) -> Decimal:
+        return self.record(TOTAL_ID).points
+
+    def leaves(self) -> list[TraceRecord]:
+        return [r for r in self.records if r.level == LEAF]
+
+
+def evaluate(criteria: Criteria, unit: UnitInput) -> UnitResult:
+    """Evaluate one unit of one subject type against its scheme."""
+    scheme = criteria.scheme(unit.subject)
+    cf = criteria.file
+    places = cf.rounding.places
+    issues: list[InputError] = []
+    nodes = criteria.nodes[unit.subject]
+    selfs = _valid_scores(unit.self_scores, nodes, places, "tự chấm", unit, issues)
+    appraised = _valid_scores(unit.appraised, nodes, places, "thẩm định", unit, issues)
+    values: rules.Values = {k: r.value for k, r in unit.values.items()}  # type: ignore[misc]
+    records: list[TraceRecord] = []
+    missing: dict[str, list[str]] = {}
+
+    def visit(node: Criterion, depth: int, role: str) -> TraceRecord:
+        if node.rule is not None:
+            rec = _leaf(node, depth, role, unit, values, selfs, appraised, places, issues, missing)
+            records.append(rec)
+            return rec
+        at = len(records)
+        records.append(None)  # type: ignore[arg-type]  # placeholder: a parent precedes its children
+        kids = [visit(c, depth + 1, role) for c in node.children]
+        records[at] = _parent(node, depth, role, kids)
+        return records[at]
+
+    for group in scheme.criteria:
+        assert group.group is not None
+        visit(group, 0, group.group)
+    groups = [r for r in records if r.level == GROUP]
+    base = sum((r.points for r in groups if r.group == "base"), ZERO)
+    bonus = sum((r.points for r in groups if r.group == "bonus"), ZERO)
+    deduction = sum((r.points for r in groups if r.group == "deduction"), ZERO)
+    raw = base + bonus - deduction
+    total = min(max(raw, cf.score_range.min), cf.score_range.max)
+    clamp = "" if total == raw else f", giới hạn trong [{format_vi(cf.score_range.min)}; " \
+                                    f"{format_vi(cf.score_range.max)}]"
+    records.append(TraceRecord(BASE_ID, "Điểm cơ bản", TOTAL, "sum", 0, scheme.total, base,
+                               " + ".join(f"{r.criterion_id} {format_vi(r.points)}" for r in groups
+                                          if r.group == "base") + f" = {format_vi(base)} điểm",
+                               f"QĐ 274/QĐ-UBND, {scheme.annex}"))
+    records.append(TraceRecord(TOTAL_ID, "Tổng điểm", TOTAL, "total", 0, cf.score_range.max, total,
+                               f"Cơ bản {format_vi(base)} + thưởng {format_vi(bonus)} − trừ {format_vi(deduction)}"
+                               f" = {format_vi(raw)}{clamp} → {format_vi(total)} điểm",
+                               f"QĐ 274/QĐ-UBND, {scheme.annex}"))
+    issues.extend(stated_percentages(criteria, unit, nodes))
+    if unit.has_data:
+        for indicator, crits in missing.items():
+            label = criteria.indicators[indicator].label if indicator in criteria.indicators else indicator
+            issues.append(InputError("MISSING_VALUE", Location(file=unit.source, field=indicator),
+                                     f"thiếu số liệu «{label}»: tiêu chí {', '.join(crits)} tính 0 điểm "
+                                     "(thiếu số liệu). Bổ sung số liệu rồi chạy lại.", "warning", unit.unit_id))
+    else:
+        issues.append(InputError("NO_DATA", Location(file=unit.source, field=unit.unit_id),
+                                 f"đơn vị {unit.unit_name} không có số liệu và điểm tự chấm: không xếp loại.",
+                                 "warning", unit.unit_id))
+    grade_id, by_points, fired = grade(cf, unit, total, issues)
+    graded = grade_id != cf.ungraded.id
+    names = {g.id: g.name for g in cf.grades} | {cf.ungraded.id: cf.ungraded.name}
+    result = UnitResult(unit, tuple(records), grade_id, names[grade_id], by_points, fired, tuple(issues),
+                        graded=graded)
+    if graded:
+        result.next_grade = next_grade(cf, result)
+    return result
+
+
+def evaluate_all(criteria: Criteria, units: Iterable[UnitInput]) -> list[UnitResult]:
+    return [evaluate(criteria, u) for u in units]
+
+
+def _valid_scores(scores: dict[str, Score], nodes: dict[str, Criterion], places: int, column: str,
+                  unit: UnitInput, issues: list[InputError]) -> dict[str, Score]:
+    good = {}
+    for cid, score in scores.items():
+        problem = check_score(nodes.get(cid), cid, score.points, places, column, score.origin, unit.unit_id)
+        if problem is None:
+            good[cid] = score
+        else:
+            issues.append(problem)
+    return good
+
+
+def _leaf(node: Criterion, depth: int, role: str, unit: UnitInput, values: rules.Values,
+          selfs: dict[str, Score], appraised: dict[str, Score], places: int, issues: list[InputError],
+          missing: dict[str, list[str]]) -> TraceRecord:
+    assert node.rule is not None
+    ctx = rules.Context(node.max, unit.year, role == "deduction", places)
+    out = rules.apply(node.rule, values, ctx)
+    reads = tuple(InputRead(i, r.value if (r := unit.values.get(i)) else None, r.origin if r else None)
+                  for _, i in rule_inputs(node.rule))
+    for ind in out.missing:
+        if out.status == rules.MISSING:
+            missing.setdefault(ind, []).append(node.id)
+    for w in out.warnings:
+        origin = unit.values[w.indicator].origin if w.indicator in unit.values else None
+        issues.append(InputError(w.code, origin or Location(file=unit.source, field=w.indicator),
+                                 f"tiêu chí {node.id}: {w.message}",
+                                 "error" if w.code == "UNKNOWN_CHOICE" else "warning", unit.unit_id))
+    own = selfs.get(node.id)
+    app = appraised.get(node.id)
+    s = own.points if own else None
+    a = app.points if app else None
+    flags: list[str] = []
+    if out.status == rules.JUDGED:
+        computed = None
+        if a is not None:
+            points, status, sentence = a, "da_tham_dinh", f"{out.sentence}: điểm thẩm định {format_vi(a)}"
+        elif s is not None:
+            points, status = s, "chua_tham_dinh"
+            sentence = f"{out.sentence}: chưa thẩm định, lấy điểm tự chấm {format_vi(s)}"
+        else:
+            points, status, sentence = ZERO, "chua_cham", f"{out.sentence}: chưa có điểm tự chấm, thẩm định → 0 điểm"
+        reference = s
+    else:
+        computed, status, sentence = out.points, out.status, out.sentence
+        points = a if a is not None else computed
+        if a is not None:
+            sentence += f"; điểm thẩm định {format_vi(a)}"
+        reference = computed
+        if own is not None and own.points > computed:
+            s = own.points
+            flags.append("tu_cham_cao_hon")
+            issues.append(InputError("SELF_ABOVE_COMPUTED", own.origin or Location(file=unit.source, field=node.id),
+                                     f"tiêu chí {node.id}: tự chấm cao hơn số liệu: tự chấm {format_vi(s)}, theo số "
+                                     f"liệu {format_vi(computed)} (chênh {format_vi(s - computed)}).",
+                                     "warning", unit.unit_id))
+    if a is not None and (a != reference or (s is not None and a != s)):
+        flags.append("tham_dinh_khac")
+        if not (app and app.note):
+            issues.append(InputError("REASON_MISSING", app.origin if app and app.origin else
+                                     Location(file=unit.source, field=node.id),
+                                     f"tiêu chí {node.id}: điểm thẩm định {format_vi(a)} khác điểm tự chấm/số liệu "
+                                     "nhưng chưa ghi lý do. Ghi lý do vào cột lý do.", "warning", unit.unit_id))
+    return TraceRecord(node.id, node.title, LEAF, node.rule.kind, depth, node.max, points, sentence,
+                       node.source.citation(), status, computed, s, a, app.note if app else None, reads,
+                       node.rule, tuple(flags), role)
+
+
+def _sum(values: list[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, ZERO) if present else None
+
+
+def _parent(node: Criterion, depth: int, role: str, kids: list[TraceRecord]) -> TraceRecord:
+    raw = sum((k.points for k in kids), ZERO)
+    capped = node.group in ("bonus", "deduction")  # only whole groups are capped, never a parent inside
+    points = min(raw, node.max) if capped else raw
+    parts = " + ".join(f"{k.criterion_id} {format_vi(k.points)}" for k in kids)
+    sentence = f"{parts} = {format_vi(raw)}"
+    if capped and raw > node.max:
+        sentence += f", tối đa {format_vi(node.max)}"
+    sentence += f" → {'trừ ' if role == 'deduction' and points else ''}{format_vi(points)} điểm"
+    computed, own = _sum([k.computed for k in kids]), _sum([k.self_score for k in kids])
+    if capped:
+        computed = min(computed, node.max) if computed is not None else None
+        own = min(own, node.max) if own is not None else None
+    appraised = points if any(k.appraised is not None for k in kids) else None
+    statuses = {k.status for k in kids}
+    status = next((s for s in ("loi_du_lieu", "thieu_so_lieu", "chua_cham", "chua_tham_dinh") if s in statuses), "ok")
+    return TraceRecord(node.id, node.title, GROUP if depth == 0 else PARENT,
+                       "capped_sum" if capped else "sum", depth, node.max, points, sentence,
+                       node.source.citation(), status, computed, own, appraised, group=role)
