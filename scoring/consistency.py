@@ -40,7 +40,7 @@ def stated_percentages(criteria: Criteria, unit: UnitInput, nodes: dict[str, Cri
             out.append(InputError(
                 "STATED_PCT_MISMATCH", where,
                 f"tỷ lệ nêu trong báo cáo {format_pct(stated.value)} khác số liệu: "
-                f"{format_vi(num.value)}/{format_vi(den)} = {format_pct(actual)} "  # type: ignore[arg-type]
+                f"{format_vi(num.value)}/{format_vi(den)} = {format_pct(actual)} "
                 f"(chênh {format_vi(abs(actual - stated.value), 2)} điểm %). Điểm được tính theo số liệu; "
                 "kiểm tra lại số liệu hoặc tỷ lệ.", "warning", unit.unit_id))
     return out

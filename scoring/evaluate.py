@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import rules
+from .batch import gc_paused
 from .consistency import stated_percentages
 from .criteria import Criteria, Criterion
-from .criteria.validate import rule_inputs
 from .errors import InputError, Location
 from .gap import NextGrade, next_grade
 from .grading import FiredOverride, grade
 from .inputs import Score, UnitInput
 from .numbers import ZERO, format_vi
+from .plan import Step, plan_for
 from .scores import check_score
 from .trace import GROUP, LEAF, PARENT, TOTAL, InputRead, TraceRecord
 
@@ -75,39 +76,27 @@ def evaluate(criteria: Criteria, unit: UnitInput) -> UnitResult:
     selfs = _valid_scores(unit.self_scores, nodes, places, "tự chấm", unit, issues)
     appraised = _valid_scores(unit.appraised, nodes, places, "thẩm định", unit, issues)
     values: rules.Values = {k: r.value for k, r in unit.values.items()}  # type: ignore[misc]
-    records: list[TraceRecord] = []
     missing: dict[str, list[str]] = {}
-
-    def visit(node: Criterion, depth: int, role: str) -> TraceRecord:
-        if node.rule is not None:
-            rec = _leaf(node, depth, role, unit, values, selfs, appraised, places, issues, missing)
-            records.append(rec)
-            return rec
-        at = len(records)
-        records.append(None)  # type: ignore[arg-type]  # placeholder: a parent precedes its children
-        kids = [visit(c, depth + 1, role) for c in node.children]
-        records[at] = _parent(node, depth, role, kids)
-        return records[at]
-
-    for group in scheme.criteria:
-        assert group.group is not None
-        visit(group, 0, group.group)
+    plan = plan_for(criteria, unit.subject, unit.year)
+    slots: list[TraceRecord | None] = [None] * plan.size
+    for step in plan.steps:  # children before parents; each record lands at its pre-order place
+        if step.ctx is not None:
+            slots[step.index] = _leaf(step, unit, values, selfs, appraised, issues, missing)
+        else:
+            slots[step.index] = _parent(step, [slots[k] for k in step.kids])  # type: ignore[misc]
+    records: list[TraceRecord] = slots  # type: ignore[assignment]
     groups = [r for r in records if r.level == GROUP]
     base = sum((r.points for r in groups if r.group == "base"), ZERO)
     bonus = sum((r.points for r in groups if r.group == "bonus"), ZERO)
     deduction = sum((r.points for r in groups if r.group == "deduction"), ZERO)
     raw = base + bonus - deduction
     total = min(max(raw, cf.score_range.min), cf.score_range.max)
-    clamp = "" if total == raw else f", giới hạn trong [{format_vi(cf.score_range.min)}; " \
-                                    f"{format_vi(cf.score_range.max)}]"
-    records.append(TraceRecord(BASE_ID, "Điểm cơ bản", TOTAL, "sum", 0, scheme.total, base,
-                               " + ".join(f"{r.criterion_id} {format_vi(r.points)}" for r in groups
-                                          if r.group == "base") + f" = {format_vi(base)} điểm",
-                               f"QĐ 274/QĐ-UBND, {scheme.annex}"))
-    records.append(TraceRecord(TOTAL_ID, "Tổng điểm", TOTAL, "total", 0, cf.score_range.max, total,
-                               f"Cơ bản {format_vi(base)} + thưởng {format_vi(bonus)} − trừ {format_vi(deduction)}"
-                               f" = {format_vi(raw)}{clamp} → {format_vi(total)} điểm",
-                               f"QĐ 274/QĐ-UBND, {scheme.annex}"))
+    citation = f"QĐ 274/QĐ-UBND, {scheme.annex}"
+    base_groups = tuple(r for r in groups if r.group == "base")
+    records.append(TraceRecord(BASE_ID, "Điểm cơ bản", TOTAL, "sum", 0, scheme.total, base, citation,
+                               parts=base_groups, group="base"))
+    records.append(TraceRecord(TOTAL_ID, "Tổng điểm", TOTAL, "total", 0, cf.score_range.max, total, citation,
+                               params=(cf.score_range.min, cf.score_range.max), parts=tuple(groups)))
     issues.extend(stated_percentages(criteria, unit, nodes))
     if unit.has_data:
         for indicator, crits in missing.items():
@@ -130,7 +119,9 @@ def evaluate(criteria: Criteria, unit: UnitInput) -> UnitResult:
 
 
 def evaluate_all(criteria: Criteria, units: Iterable[UnitInput]) -> list[UnitResult]:
-    return [evaluate(criteria, u) for u in units]
+    """Evaluate many units (the garbage collector paused: see scoring.batch)."""
+    with gc_paused():
+        return [evaluate(criteria, u) for u in units]
 
 
 def _valid_scores(scores: dict[str, Score], nodes: dict[str, Criterion], places: int, column: str,
@@ -145,14 +136,14 @@ def _valid_scores(scores: dict[str, Score], nodes: dict[str, Criterion], places:
     return good
 
 
-def _leaf(node: Criterion, depth: int, role: str, unit: UnitInput, values: rules.Values,
-          selfs: dict[str, Score], appraised: dict[str, Score], places: int, issues: list[InputError],
-          missing: dict[str, list[str]]) -> TraceRecord:
-    assert node.rule is not None
-    ctx = rules.Context(node.max, unit.year, role == "deduction", places)
+def _leaf(step: Step, unit: UnitInput, values: rules.Values, selfs: dict[str, Score],
+          appraised: dict[str, Score], issues: list[InputError], missing: dict[str, list[str]]) -> TraceRecord:
+    node, ctx = step.node, step.ctx
+    assert node.rule is not None and ctx is not None
     out = rules.apply(node.rule, values, ctx)
-    reads = tuple(InputRead(i, r.value if (r := unit.values.get(i)) else None, r.origin if r else None)
-                  for _, i in rule_inputs(node.rule))
+    get = unit.values.get
+    reads = tuple([InputRead(i, r.value, r.origin) if (r := get(i)) else InputRead(i, None, None)
+                   for i in step.inputs])
     for ind in out.missing:
         if out.status == rules.MISSING:
             missing.setdefault(ind, []).append(node.id)
@@ -169,21 +160,18 @@ def _leaf(node: Criterion, depth: int, role: str, unit: UnitInput, values: rules
     if out.status == rules.JUDGED:
         computed = None
         if a is not None:
-            points, status, sentence = a, "da_tham_dinh", f"{out.sentence}: điểm thẩm định {format_vi(a)}"
+            points, status = a, "da_tham_dinh"
         elif s is not None:
             points, status = s, "chua_tham_dinh"
-            sentence = f"{out.sentence}: chưa thẩm định, lấy điểm tự chấm {format_vi(s)}"
         else:
-            points, status, sentence = ZERO, "chua_cham", f"{out.sentence}: chưa có điểm tự chấm, thẩm định → 0 điểm"
+            points, status = ZERO, "chua_cham"
         reference = s
     else:
-        computed, status, sentence = out.points, out.status, out.sentence
+        computed, status = out.points, out.status
         points = a if a is not None else computed
-        if a is not None:
-            sentence += f"; điểm thẩm định {format_vi(a)}"
         reference = computed
-        if own is not None and own.points > computed:
-            s = own.points
+        if s is not None and s > computed:
+            assert own is not None
             flags.append("tu_cham_cao_hon")
             issues.append(InputError("SELF_ABOVE_COMPUTED", own.origin or Location(file=unit.source, field=node.id),
                                      f"tiêu chí {node.id}: tự chấm cao hơn số liệu: tự chấm {format_vi(s)}, theo số "
@@ -196,9 +184,9 @@ def _leaf(node: Criterion, depth: int, role: str, unit: UnitInput, values: rules
                                      Location(file=unit.source, field=node.id),
                                      f"tiêu chí {node.id}: điểm thẩm định {format_vi(a)} khác điểm tự chấm/số liệu "
                                      "nhưng chưa ghi lý do. Ghi lý do vào cột lý do.", "warning", unit.unit_id))
-    return TraceRecord(node.id, node.title, LEAF, node.rule.kind, depth, node.max, points, sentence,
-                       node.source.citation(), status, computed, s, a, app.note if app else None, reads,
-                       node.rule, tuple(flags), role)
+    return TraceRecord(node.id, node.title, LEAF, node.rule.kind, step.depth, node.max, points,
+                       step.citation, status, computed, s, a, app.note if app else None, reads,
+                       node.rule, tuple(flags), step.role, ctx)
 
 
 def _sum(values: list[Decimal | None]) -> Decimal | None:
@@ -206,15 +194,11 @@ def _sum(values: list[Decimal | None]) -> Decimal | None:
     return sum(present, ZERO) if present else None
 
 
-def _parent(node: Criterion, depth: int, role: str, kids: list[TraceRecord]) -> TraceRecord:
+def _parent(step: Step, kids: list[TraceRecord]) -> TraceRecord:
+    node, depth, role = step.node, step.depth, step.role
     raw = sum((k.points for k in kids), ZERO)
     capped = node.group in ("bonus", "deduction")  # only whole groups are capped, never a parent inside
     points = min(raw, node.max) if capped else raw
-    parts = " + ".join(f"{k.criterion_id} {format_vi(k.points)}" for k in kids)
-    sentence = f"{parts} = {format_vi(raw)}"
-    if capped and raw > node.max:
-        sentence += f", tối đa {format_vi(node.max)}"
-    sentence += f" → {'trừ ' if role == 'deduction' and points else ''}{format_vi(points)} điểm"
     computed, own = _sum([k.computed for k in kids]), _sum([k.self_score for k in kids])
     if capped:
         computed = min(computed, node.max) if computed is not None else None
@@ -223,5 +207,5 @@ def _parent(node: Criterion, depth: int, role: str, kids: list[TraceRecord]) -> 
     statuses = {k.status for k in kids}
     status = next((s for s in ("loi_du_lieu", "thieu_so_lieu", "chua_cham", "chua_tham_dinh") if s in statuses), "ok")
     return TraceRecord(node.id, node.title, GROUP if depth == 0 else PARENT,
-                       "capped_sum" if capped else "sum", depth, node.max, points, sentence,
-                       node.source.citation(), status, computed, own, appraised, group=role)
+                       "capped_sum" if capped else "sum", depth, node.max, points,
+                       step.citation, status, computed, own, appraised, group=role, parts=tuple(kids))

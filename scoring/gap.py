@@ -29,7 +29,7 @@ def next_grade(cf: CriteriaFile, result: UnitResult) -> NextGrade | None:
     """None for a unit already in the best band (by points) or not graded."""
     band = band_for(cf, result.total)
     order = list(cf.grades)
-    at = order.index(band)
+    at = next(n for n, g in enumerate(order) if g is band)  # identity: pydantic's __eq__ is slow here
     if at == 0:
         capped = tuple(o.title for o in result.overrides)
         if not capped:

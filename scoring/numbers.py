@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -29,6 +30,7 @@ def normalize(value: Decimal) -> Decimal:
     return value.normalize()
 
 
+@lru_cache(maxsize=1 << 16)  # points and counts repeat across units; equal values format alike
 def format_vi(value: Decimal | int, places: int | None = None) -> str:
     """Vietnamese number format: '.' groups thousands, ',' marks decimals (1.234,5).
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .criteria import models as m
 from .numbers import HUNDRED, ZERO, format_pct, format_vi, round_half_up
@@ -17,6 +17,7 @@ from .numbers import HUNDRED, ZERO, format_pct, format_vi, round_half_up
 Value = bool | int | dt.date | str
 Values = Mapping[str, Value]
 
+_QUANTA = {p: Decimal(1).scaleb(-p) for p in range(7)}
 OK, MISSING, INVALID, JUDGED = "ok", "thieu_so_lieu", "loi_du_lieu", "judgement"
 
 
@@ -31,11 +32,15 @@ class Warning_:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    points: Decimal  # unrounded; the evaluator rounds per leaf
+    points: Decimal  # rounded half-up per leaf by apply()
     status: str
-    sentence: str
+    say: Callable[[], str]  # the branch as one sentence, rendered only when someone reads the trace
     missing: tuple[str, ...] = ()
     warnings: tuple[Warning_, ...] = ()
+
+    @property
+    def sentence(self) -> str:
+        return self.say()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,10 @@ class Context:
     deduct: bool = False
     places: int = 2
 
+    @property
+    def quantum(self) -> Decimal:
+        return _QUANTA[self.places]
+
 
 def _pts(points: Decimal, ctx: Context) -> str:
     text = f"{format_vi(round_half_up(points, ctx.places))} điểm"
@@ -55,7 +64,7 @@ def _pts(points: Decimal, ctx: Context) -> str:
 
 def _missing(ids: list[str], ctx: Context) -> Outcome:
     what = "không trừ điểm" if ctx.deduct else "0 điểm"
-    return Outcome(ZERO, MISSING, f"Thiếu số liệu ({', '.join(ids)}) → {what}", tuple(ids))
+    return Outcome(ZERO, MISSING, lambda: f"Thiếu số liệu ({', '.join(ids)}) → {what}", tuple(ids))
 
 
 def _yes_no(rule: m.YesNo, v: Values, ctx: Context) -> Outcome:
@@ -63,7 +72,7 @@ def _yes_no(rule: m.YesNo, v: Values, ctx: Context) -> Outcome:
     if x is None:
         return _missing([rule.input], ctx)
     pts = ctx.max if x else ZERO
-    return Outcome(pts, OK, f"{'Có' if x else 'Không'} → {_pts(pts, ctx)}")
+    return Outcome(pts, OK, lambda: f"{'Có' if x else 'Không'} → {_pts(pts, ctx)}")
 
 
 def _checklist(rule: m.Checklist, v: Values, ctx: Context) -> Outcome:
@@ -72,8 +81,9 @@ def _checklist(rule: m.Checklist, v: Values, ctx: Context) -> Outcome:
         return _missing(absent, ctx)
     done = [it for it in rule.items if v[it.input]]
     total = min(sum((it.points for it in done), ZERO), ctx.max)
-    parts = "; ".join(f"{it.input}: {'Có' if v[it.input] else 'Không'}" for it in rule.items)
-    return Outcome(total, OK, f"Đạt {len(done)}/{len(rule.items)} nội dung ({parts}) → {_pts(total, ctx)}")
+    return Outcome(total, OK, lambda: f"Đạt {len(done)}/{len(rule.items)} nội dung ("
+                   + "; ".join([f"{it.input}: {'Có' if v[it.input] else 'Không'}" for it in rule.items])
+                   + f") → {_pts(total, ctx)}")
 
 
 def _date_tiers(rule: m.DateTiers, v: Values, ctx: Context) -> Outcome:
@@ -84,7 +94,7 @@ def _date_tiers(rule: m.DateTiers, v: Values, ctx: Context) -> Outcome:
     shown = x.strftime("%d/%m/%Y")
     if x.year > ctx.year:
         w = Warning_("DATE_AFTER_YEAR", rule.input, f"ngày {shown} sau năm đánh giá {ctx.year}")
-        return Outcome(ZERO, OK, f"Ngày {shown} sau năm đánh giá {ctx.year} → 0 điểm", warnings=(w,))
+        return Outcome(ZERO, OK, lambda: f"Ngày {shown} sau năm đánh giá {ctx.year} → 0 điểm", warnings=(w,))
     warnings: tuple[Warning_, ...] = ()
     if x.year < ctx.year - 1:
         warnings = (Warning_("DATE_TOO_EARLY", rule.input,
@@ -93,9 +103,9 @@ def _date_tiers(rule: m.DateTiers, v: Values, ctx: Context) -> Outcome:
         day, month = int(tier.by[:2]), int(tier.by[3:])
         by = dt.date(ctx.year, month, day)
         if x <= by:
-            return Outcome(tier.points, OK, f"Ban hành ngày {shown}, không muộn hơn {by:%d/%m/%Y} → "
-                                            f"{_pts(tier.points, ctx)}", warnings=warnings)
-    return Outcome(rule.later, OK, f"Ban hành ngày {shown}, sau {rule.tiers[-1].by}/{ctx.year} → "
+            return Outcome(tier.points, OK, lambda b=by, p=tier.points: (  # type: ignore[misc]
+                f"Ban hành ngày {shown}, không muộn hơn {b:%d/%m/%Y} → {_pts(p, ctx)}"), warnings=warnings)
+    return Outcome(rule.later, OK, lambda: f"Ban hành ngày {shown}, sau {rule.tiers[-1].by}/{ctx.year} → "
                                    f"{_pts(rule.later, ctx)}")
 
 
@@ -123,7 +133,7 @@ def _over(rule: m.RatioLinear | m.RatioTiers, num: int, den: Decimal | int) -> t
 def _no_cases(rule: m.RatioLinear | m.RatioTiers, ctx: Context) -> Outcome:
     pts = ctx.max if rule.no_cases == "full" else ZERO
     how = "tính đủ điểm" if rule.no_cases == "full" else "không tính điểm"
-    return Outcome(pts, OK, f"Không phát sinh (mẫu số {rule.denominator} = 0): {how} → {_pts(pts, ctx)}")
+    return Outcome(pts, OK, lambda: f"Không phát sinh (mẫu số {rule.denominator} = 0): {how} → {_pts(pts, ctx)}")
 
 
 def _ratio_linear(rule: m.RatioLinear, v: Values, ctx: Context) -> Outcome:
@@ -137,7 +147,7 @@ def _ratio_linear(rule: m.RatioLinear, v: Values, ctx: Context) -> Outcome:
     pts = ctx.max * share
     text = (f"Tỷ lệ {_ratio_text(num, den)} = {format_pct(HUNDRED * Decimal(num) / Decimal(den))} → "
             f"{format_vi(ctx.max)} × {'1' if share == 1 else _ratio_text(num, den)} = {_pts(pts, ctx)}")
-    return Outcome(pts, OK, text, warnings=_over(rule, num, den))
+    return Outcome(pts, OK, lambda: text, warnings=_over(rule, num, den))
 
 
 def _ratio_tiers(rule: m.RatioTiers, v: Values, ctx: Context) -> Outcome:
@@ -148,13 +158,16 @@ def _ratio_tiers(rule: m.RatioTiers, v: Values, ctx: Context) -> Outcome:
     if den == 0:
         return _no_cases(rule, ctx)
     pct = min(HUNDRED * Decimal(num) / Decimal(den), HUNDRED)  # unrounded: 89,999 % is below 90 %
-    head = f"Tỷ lệ {_ratio_text(num, den)} = {format_pct(pct)}"
+
+    def head() -> str:
+        return f"Tỷ lệ {_ratio_text(num, den)} = {format_pct(pct)}"
+
     for tier in rule.tiers:
         if pct >= tier.min_pct:
-            return Outcome(tier.points, OK, f"{head} ≥ {format_vi(tier.min_pct)} % → {_pts(tier.points, ctx)}",
-                           warnings=_over(rule, num, den))
-    return Outcome(rule.else_, OK, f"{head} < {format_vi(rule.tiers[-1].min_pct)} % → {_pts(rule.else_, ctx)}",
-                   warnings=_over(rule, num, den))
+            return Outcome(tier.points, OK, lambda t=tier: (  # type: ignore[misc]
+                f"{head()} ≥ {format_vi(t.min_pct)} % → {_pts(t.points, ctx)}"), warnings=_over(rule, num, den))
+    return Outcome(rule.else_, OK, lambda: (
+        f"{head()} < {format_vi(rule.tiers[-1].min_pct)} % → {_pts(rule.else_, ctx)}"), warnings=_over(rule, num, den))
 
 
 def _count_tiers(rule: m.CountTiers, v: Values, ctx: Context) -> Outcome:
@@ -164,16 +177,17 @@ def _count_tiers(rule: m.CountTiers, v: Values, ctx: Context) -> Outcome:
     assert isinstance(x, int)
     for tier in rule.tiers:
         if x >= tier.min:
-            return Outcome(tier.points, OK,
-                           f"Số lượng {format_vi(x)} ≥ {format_vi(tier.min)} → {_pts(tier.points, ctx)}")
+            return Outcome(tier.points, OK, lambda t=tier: (  # type: ignore[misc]
+                f"Số lượng {format_vi(x)} ≥ {format_vi(t.min)} → {_pts(t.points, ctx)}"))
     return Outcome(rule.else_, OK,
-                   f"Số lượng {format_vi(x)} < {format_vi(rule.tiers[-1].min)} → {_pts(rule.else_, ctx)}")
+                   lambda: f"Số lượng {format_vi(x)} < {format_vi(rule.tiers[-1].min)} → {_pts(rule.else_, ctx)}")
 
 
-def _sum_terms(terms: tuple[m.EventTerm, ...], v: Values) -> tuple[Decimal, str]:
-    total = sum((Decimal(v[t.input]) * t.points_each for t in terms), ZERO)  # type: ignore[arg-type]
-    text = " + ".join(f"{format_vi(v[t.input])} × {format_vi(t.points_each)}" for t in terms)  # type: ignore[arg-type]
-    return total, text
+def _sum_terms(terms: tuple[m.EventTerm, ...], v: Values) -> tuple[Decimal, Callable[[], str]]:
+    counts = [int(v[t.input]) for t in terms]  # type: ignore[arg-type]  # int indicators, checked at load
+    total = sum((c * t.points_each for c, t in zip(counts, terms, strict=True)), ZERO)
+    return total, lambda: " + ".join([f"{format_vi(c)} × {format_vi(t.points_each)}"
+                                      for c, t in zip(counts, terms, strict=True)])
 
 
 def _per_event(rule: m.PerEvent, v: Values, ctx: Context) -> Outcome:
@@ -182,8 +196,8 @@ def _per_event(rule: m.PerEvent, v: Values, ctx: Context) -> Outcome:
         return _missing(absent, ctx)
     total, text = _sum_terms(rule.terms, v)
     pts = min(total, rule.cap, ctx.max)
-    capped = f", tối đa {format_vi(rule.cap)}" if total > rule.cap else ""
-    return Outcome(pts, OK, f"{text} = {format_vi(total)}{capped} → {_pts(pts, ctx)}")
+    return Outcome(pts, OK, lambda: f"{text()} = {format_vi(total)}"
+                   + (f", tối đa {format_vi(rule.cap)}" if total > rule.cap else "") + f" → {_pts(pts, ctx)}")
 
 
 def _deduct_per_event(rule: m.DeductPerEvent, v: Values, ctx: Context) -> Outcome:
@@ -192,7 +206,8 @@ def _deduct_per_event(rule: m.DeductPerEvent, v: Values, ctx: Context) -> Outcom
         return _missing(absent, ctx)
     total, text = _sum_terms(rule.terms, v)
     pts = max(ctx.max - total, ZERO)
-    return Outcome(pts, OK, f"{format_vi(ctx.max)} − ({text}) = {format_vi(ctx.max - total)} → {_pts(pts, ctx)}")
+    return Outcome(pts, OK, lambda: (
+        f"{format_vi(ctx.max)} − ({text()}) = {format_vi(ctx.max - total)} → {_pts(pts, ctx)}"))
 
 
 def _choice(rule: m.Choice, v: Values, ctx: Context) -> Outcome:
@@ -202,15 +217,15 @@ def _choice(rule: m.Choice, v: Values, ctx: Context) -> Outcome:
     if x not in rule.points:
         allowed = ", ".join(rule.points)
         w = Warning_("UNKNOWN_CHOICE", rule.input, f"giá trị «{x}» không thuộc: {allowed}")
-        return Outcome(ZERO, INVALID, f"Giá trị «{x}» không hợp lệ (cần một trong: {allowed}) → 0 điểm",
+        return Outcome(ZERO, INVALID, lambda: f"Giá trị «{x}» không hợp lệ (cần một trong: {allowed}) → 0 điểm",
                        (rule.input,), (w,))
     pts = rule.points[str(x)]
-    return Outcome(pts, OK, f"Xếp loại «{x}» → {_pts(pts, ctx)}")
+    return Outcome(pts, OK, lambda: f"Xếp loại «{x}» → {_pts(pts, ctx)}")
 
 
 def _judgement(rule: m.Judgement, v: Values, ctx: Context) -> Outcome:
     # Nothing is computed: the evaluator takes the appraised score, else the self-score.
-    return Outcome(ZERO, JUDGED, "Tiêu chí chấm theo đánh giá (không tính từ số liệu)")
+    return Outcome(ZERO, JUDGED, lambda: "Tiêu chí chấm theo đánh giá (không tính từ số liệu)")
 
 
 _KINDS: dict[str, Callable[..., Outcome]] = {
@@ -223,7 +238,7 @@ _KINDS: dict[str, Callable[..., Outcome]] = {
 def apply(rule: m.Rule, values: Values, ctx: Context) -> Outcome:
     """Points of one leaf criterion, rounded half-up per leaf, with the branch taken as one sentence."""
     out = _KINDS[rule.kind](rule, values, ctx)
-    rounded = round_half_up(out.points, ctx.places)
+    rounded = out.points.quantize(ctx.quantum, rounding=ROUND_HALF_UP)
     if rounded != out.points:
-        out = Outcome(rounded, out.status, out.sentence, out.missing, out.warnings)
+        out = Outcome(rounded, out.status, out.say, out.missing, out.warnings)
     return out

@@ -116,3 +116,17 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "qd274 criteria file"
     return schema
+
+
+SCHEMA_PATH = DEFAULT_CRITERIA.with_name("schema.json")
+
+
+def schema_text() -> str:
+    """The JSON Schema as written to criteria/schema.json (stable key order, trailing newline)."""
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_schema(path: Path = SCHEMA_PATH) -> Path:
+    """Regenerate criteria/schema.json (`make schema`); a test fails while it is stale."""
+    path.write_text(schema_text(), encoding="utf-8")
+    return path
