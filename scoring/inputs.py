@@ -17,6 +17,7 @@ class Reading:
 
     value: Value | Decimal
     origin: Location | None = None
+    evidence: str | None = None  # "số, ngày văn bản" typed beside the value
 
 
 @dataclass(frozen=True, slots=True)

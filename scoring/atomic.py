@@ -1,0 +1,30 @@
+"""Atomic file output: write beside the target, then rename; a failure leaves no half-written file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
+    """Call `write(tmp_path)` and move the result onto `target` in one rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        write(tmp_path)
+        os.replace(tmp_path, target)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_bytes_atomic(target: Path, data: bytes) -> Path:
+    def write(path: Path) -> None:
+        path.write_bytes(data)
+
+    return write_atomic(target, write)

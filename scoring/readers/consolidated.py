@@ -1,0 +1,170 @@
+"""Reads a consolidated sheet (.xlsx or .csv): one row per unit, one column per indicator or score."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from ..criteria import Criteria
+from ..errors import InputError, Location
+from ..forms import layout as L
+from ..inputs import Reading, Score
+from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text
+from .raw import RawUnit, cell_error
+
+_HEADER_SCAN = 10
+_PREFIXES = (L.SELF_PREFIX, L.APPRAISED_PREFIX, L.REASON_PREFIX, L.EVIDENCE_PREFIX, L.PCT_PREFIX)
+
+
+def find_header(rows: list[list[Any]]) -> int | None:
+    """Index of the row naming ma_don_vi or ten_don_vi, if any: what makes a sheet a consolidated sheet."""
+    for r, row in enumerate(rows[:_HEADER_SCAN]):
+        names = {(parse_text(v) or "").casefold() for v in row}
+        if "ma_don_vi" in names or "ten_don_vi" in names:
+            return r
+    return None
+
+
+def read_csv_rows(data: bytes, name: str) -> tuple[list[list[Any]] | None, list[InputError]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [InputError("NOT_UTF8", Location(file=name),
+                                 f"tệp CSV không mã hóa UTF-8 (byte lỗi ở vị trí {exc.start}). Trong Excel chọn "
+                                 "Lưu thành › «CSV UTF-8 (phân cách bằng dấu phẩy)» rồi chạy lại.")]
+    if "\x00" in text:
+        return None, [InputError("NOT_A_TABLE", Location(file=name), "tệp không phải CSV dạng văn bản.")]
+    first = text.split("\n", 1)[0]
+    # Vietnamese Excel writes ';' where the decimal separator is ','; tabs come from copy-paste.
+    delimiter = max(";,\t", key=first.count) if first else ","
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)], []
+    except csv.Error as exc:
+        return None, [InputError("NOT_A_TABLE", Location(file=name), f"không đọc được CSV: {exc}")]
+
+
+def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, criteria: Criteria, date1904: bool = False,
+                      uncached: set[str] | None = None) -> tuple[list[RawUnit], list[InputError]]:
+    problems: list[InputError] = []
+    h = find_header(rows)
+    if h is None:
+        return [], [InputError("MISSING_HEADER", Location(file=name, sheet=sheet),
+                               "không tìm thấy dòng tiêu đề có cột ma_don_vi hoặc ten_don_vi trong "
+                               f"{_HEADER_SCAN} dòng đầu. Dùng mẫu «qd274 template --tong-hop».")]
+    columns: dict[int, tuple[str, str]] = {}  # col → (kind, id)
+    seen: dict[str, int] = {}
+    for c, raw in enumerate(rows[h]):
+        head = parse_text(raw)
+        if not head:
+            continue
+        ref = Location(file=name, sheet=sheet, cell=f"{L.col_letter(c + 1)}{h + 1}", field=head)
+        kind, ident = _classify(head, criteria)
+        if kind is None:
+            problems.append(InputError("UNKNOWN_COLUMN", ref, f"cột «{head}» không phải mã chỉ tiêu, mã tiêu chí "
+                                       "hay cột đơn vị đã biết; cột này bị bỏ qua. Sửa tên cột theo mẫu."))
+            continue
+        if head in seen:
+            problems.append(InputError("DUPLICATE_COLUMN", ref, f"cột «{head}» xuất hiện hai lần; cột sau bị bỏ qua."))
+            continue
+        seen[head] = c
+        columns[c] = (kind, ident)
+    if "ma_don_vi" not in seen and "ten_don_vi" not in seen:
+        return [], problems
+    units: list[RawUnit] = []
+    ignored: set[str] = set()
+    for r in range(h + 1, len(rows)):
+        row = rows[r]
+        if all(is_empty(v) for v in row):
+            continue
+        unit = RawUnit(name, Location(file=name, sheet=sheet, cell=f"A{r + 1}"))
+        _row(row, r, columns, name, sheet, criteria, unit, problems, ignored, date1904, uncached or set())
+        units.append(unit)
+    for ind in sorted(ignored):
+        problems.append(InputError("IGNORED_VALUE", Location(file=name, sheet=sheet, field=ind),
+                                   f"chỉ tiêu «{ind}» không dùng trong bảng tiêu chí của một số đơn vị trong tệp; "
+                                   "giá trị của các đơn vị đó được bỏ qua.", "info"))
+    return units, problems
+
+
+def _classify(head: str, criteria: Criteria) -> tuple[str | None, str]:
+    low = head.casefold()
+    if low in L.UNIT_COLUMNS:
+        return "unit", low
+    if head in criteria.indicators:
+        return "indicator", head
+    for prefix in _PREFIXES:
+        if low.startswith(prefix):
+            ident = head[len(prefix):].strip()
+            known = ident in criteria.indicators if prefix == L.PCT_PREFIX else any(
+                ident in nodes for nodes in criteria.nodes.values())
+            return (prefix.rstrip(":"), ident) if known else (None, ident)
+    return None, head
+
+
+def _row(row: list[Any], r: int, columns: dict[int, tuple[str, str]], name: str, sheet: str | None,
+         criteria: Criteria, unit: RawUnit, problems: list[InputError], ignored: set[str], date1904: bool,
+         uncached: set[str]) -> None:
+    notes: dict[tuple[str, str], str] = {}
+    for c, (kind, ident) in columns.items():
+        raw = row[c] if c < len(row) else None
+        if kind in ("ly_do", "minh_chung") and not is_empty(raw):
+            notes[(kind, ident)] = parse_text(raw) or ""
+    for c, (kind, ident) in columns.items():
+        ref = f"{L.col_letter(c + 1)}{r + 1}"
+        raw = row[c] if c < len(row) else None
+        where = Location(file=name, sheet=sheet, cell=ref, field=ident)
+        if ref in uncached:
+            problems.append(InputError("FORMULA_NO_VALUE", where, "ô chứa công thức chưa có kết quả tính. Mở tệp "
+                                       "bằng Excel, lưu lại, hoặc gõ giá trị."))
+            continue
+        if is_empty(raw) or kind in ("ly_do", "minh_chung"):
+            continue
+        if kind == "unit":
+            _unit_field(unit, ident, raw, where, problems)
+        elif kind == "indicator":
+            ind = criteria.indicators[ident]
+            value, problem = parse_indicator(raw, ind.type, ind.choices, date1904)
+            if problem:
+                problems.append(cell_error(problem, where, raw))
+            elif value is not None:
+                unit.values[ident] = Reading(value, where)
+        elif kind == "ty_le":
+            pct, problem = parse_decimal(raw)
+            if problem:
+                problems.append(cell_error(problem, where, raw))
+            elif pct is not None:
+                unit.stated_pct[ident] = Reading(pct, where)
+        else:
+            points, problem = parse_decimal(raw)
+            if problem:
+                problems.append(cell_error(problem, where, raw))
+                continue
+            assert isinstance(points, Decimal)
+            if kind == "tu_cham":
+                unit.self_scores[ident] = Score(points, where, notes.get(("minh_chung", ident)))
+            else:
+                unit.appraised[ident] = Score(points, where, notes.get(("ly_do", ident)))
+    if unit.subject in criteria.used_indicators:
+        used = criteria.used_indicators[unit.subject] | {c.indicator for o in criteria.file.overrides
+                                                         for c in o.when if hasattr(c, "indicator")}
+        for ident in [i for i in unit.values if i not in used]:
+            ignored.add(ident)
+            del unit.values[ident]
+
+
+def _unit_field(unit: RawUnit, key: str, raw: Any, where: Location, problems: list[InputError]) -> None:
+    if key == "nam":
+        year, problem = parse_int(raw)
+        if problem:
+            problems.append(cell_error(problem, where, raw))
+        unit.year = year
+        return
+    text = parse_text(raw)
+    if key == "ma_don_vi":
+        unit.code = text
+    elif key == "ten_don_vi":
+        unit.name, unit.where = text, where
+    elif key == "doi_tuong":
+        unit.subject = (text or "").casefold()

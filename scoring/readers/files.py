@@ -1,0 +1,57 @@
+"""Finds the input files under a path: workbooks and CSV files, recursively, skipping Excel lock files."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..registry import REGISTRY_NAMES
+
+SUFFIXES = (".xlsx", ".xlsm", ".csv")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path
+    name: str  # relative to the folder read, with forward slashes: how messages name it
+    sha256: str
+    size: int
+    kind: str = "?"  # form | consolidated | registry | unreadable
+
+
+def discover(root: Path, registry: Path | None) -> tuple[list[Path], set[Path]]:
+    """(input files in a stable order, files that Excel holds open: a '~$' twin exists beside them)."""
+    if root.is_file():
+        return [root], set()
+    found: list[Path] = []
+    tails: set[tuple[Path, str]] = set()
+    for p in sorted(root.rglob("*"), key=lambda q: q.as_posix()):
+        if not p.is_file() or any(part.startswith(".") for part in p.relative_to(root).parts):
+            continue
+        if p.name.startswith("~$"):
+            tails.add((p.parent, p.name[2:]))
+            continue
+        if p.suffix.lower() not in SUFFIXES:
+            continue
+        if (registry is not None and p.resolve() == registry.resolve()) or \
+                (registry is None and p.parent == root and p.name.lower() in REGISTRY_NAMES):
+            continue
+        found.append(p)
+    # Excel's lock file is "~$" + the name, or for long names "~$" over its first two characters.
+    locked = {f for f in found for parent, tail in tails if parent == f.parent and f.name.endswith(tail)}
+    return found, locked
+
+
+def describe(path: Path, root: Path, data: bytes, kind: str) -> InputFile:
+    base = root if root.is_dir() else root.parent
+    name = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
+    return InputFile(path, name, hashlib.sha256(data).hexdigest(), len(data), kind)
+
+
+def default_registry(root: Path) -> Path | None:
+    base = root if root.is_dir() else root.parent
+    for name in REGISTRY_NAMES:
+        if (base / name).is_file():
+            return base / name
+    return None

@@ -1,0 +1,183 @@
+"""Reads one filled per-unit form (sheets Thông tin, Số liệu, Chấm điểm, and the hidden _qd274)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..criteria import Criteria
+from ..errors import InputError, Location
+from ..forms import layout as L
+from ..inputs import Reading, Score
+from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text
+from .raw import RawUnit, cell_error
+from .workbook import Book
+
+_HEADER_SCAN = 10  # the header row is looked for in the first rows, so added title rows do not break it
+
+
+def is_form(book: Book) -> bool:
+    return L.META in book.sheet_names or (L.DATA in book.sheet_names and L.SCORES in book.sheet_names)
+
+
+def read_form(book: Book, name: str, criteria: Criteria) -> tuple[RawUnit | None, list[InputError]]:
+    problems: list[InputError] = []
+    missing = [s for s in (L.INFO, L.DATA, L.SCORES) if s not in book.sheet_names]
+    for sheet in missing:
+        problems.append(InputError("MISSING_SHEET", Location(file=name, sheet=sheet),
+                                   f"thiếu sheet «{sheet}». Dùng biểu do qd274 tạo (qd274 template) và không "
+                                   "đổi tên, không xóa sheet."))
+    if missing:
+        return None, problems
+    meta = _meta(book) if L.META in book.sheet_names else {}
+    if meta.get("criteria_sha256") not in (None, "", criteria.sha256):
+        problems.append(InputError(
+            "STALE_FORM", Location(file=name, sheet=L.META),
+            f"biểu được tạo từ bộ tiêu chí khác (phiên bản «{meta.get('criteria_version')}», tình trạng "
+            f"«{meta.get('criteria_status')}»), không phải bộ đang dùng («{criteria.file.version}»). Số liệu vẫn "
+            "được đọc theo mã chỉ tiêu; nên tạo lại biểu bằng «qd274 template» cho năm sau.", "warning"))
+    unit = RawUnit(name, Location(file=name, sheet=L.INFO))
+    _info(book, name, unit, meta, problems)
+    subject = unit.subject if unit.subject in criteria.subjects else None
+    _data(book, name, criteria, subject, unit, problems)
+    _scores(book, name, criteria, subject, unit, problems)
+    return unit, problems
+
+
+def _meta(book: Book) -> dict[str, str]:
+    out = {}
+    for row in book.rows(L.META):
+        if len(row) >= 2 and not is_empty(row[0]):
+            out[str(row[0])] = parse_text(row[1]) or ""
+    return out
+
+
+def _find_header(book: Book, name: str, sheet: str, columns: tuple[tuple[str, str, int], ...],
+                 required: tuple[str, ...], problems: list[InputError]) -> tuple[list[list[Any]], int, dict[str, int]]:
+    """(rows, index of the header row, column index per key); an empty map when the header is unusable."""
+    rows = book.rows(sheet)
+    want = {header.casefold(): key for key, header, _ in columns}
+    for r, row in enumerate(rows[:_HEADER_SCAN]):
+        found = {want[t]: c for c, v in enumerate(row) if (t := (parse_text(v) or "").casefold()) in want}
+        if columns[0][0] in found:
+            for (r0, c0), (r1, c1) in book.merged(sheet):
+                if r0 <= r <= r1 and (r1 > r0 or c1 > c0):
+                    problems.append(InputError(
+                        "HEADER_MERGED", Location(file=name, sheet=sheet, cell=f"{L.col_letter(c0 + 1)}{r0 + 1}"),
+                        "dòng tiêu đề có ô bị gộp (merge). Bỏ gộp ô ở dòng tiêu đề rồi chạy lại."))
+                    return rows, r, {}
+            lost = [k for k in required if k not in found]
+            if lost:
+                headers = {key: header for key, header, _ in columns}
+                problems.append(InputError(
+                    "MISSING_COLUMN", Location(file=name, sheet=sheet, cell=f"A{r + 1}"),
+                    "thiếu cột " + ", ".join(f"«{headers[k]}»" for k in lost) + " ở dòng tiêu đề. Khôi phục cột "
+                    "(đúng tên tiêu đề) rồi chạy lại."))
+                return rows, r, {}
+            return rows, r, found
+    problems.append(InputError(
+        "MISSING_HEADER", Location(file=name, sheet=sheet),
+        f"không tìm thấy dòng tiêu đề (ô «{columns[0][1]}») trong {_HEADER_SCAN} dòng đầu. Không xóa hoặc sửa "
+        "dòng tiêu đề của biểu."))
+    return rows, -1, {}
+
+
+def _info(book: Book, name: str, unit: RawUnit, meta: dict[str, str], problems: list[InputError]) -> None:
+    rows, h, cols = _find_header(book, name, L.INFO, L.INFO_COLUMNS, ("key", "value"), problems)
+    fields: dict[str, tuple[Any, Location]] = {}
+    if cols:
+        for r in range(h + 1, len(rows)):
+            row = rows[r]
+            key = parse_text(_at(row, cols["key"]))
+            if key:
+                loc = Location(file=name, sheet=L.INFO, cell=f"{L.col_letter(cols['value'] + 1)}{r + 1}", field=key)
+                fields[key] = (_at(row, cols["value"]), loc)
+    unit.code = parse_text(fields.get("ma_don_vi", (None,))[0]) or meta.get("unit_code") or None
+    unit.name = parse_text(fields.get("ten_don_vi", (None,))[0])
+    unit.subject = meta.get("subject") or parse_text(fields.get("doi_tuong", (None,))[0])
+    if "ten_don_vi" in fields:
+        unit.where = fields["ten_don_vi"][1]
+    raw_year = fields["nam"][0] if "nam" in fields else meta.get("year")
+    year, problem = parse_int(raw_year)
+    if problem and "nam" in fields:
+        problems.append(cell_error(problem, fields["nam"][1], raw_year))
+    unit.year = year
+
+
+def _at(row: list[Any], col: int) -> Any:
+    return row[col] if col < len(row) else None
+
+
+def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: RawUnit,
+          problems: list[InputError]) -> None:
+    rows, h, cols = _find_header(book, name, L.DATA, L.DATA_COLUMNS, ("id", "value"), problems)
+    if not cols:
+        return
+    uncached = book.formulas_without_value(L.DATA)
+    for r in range(h + 1, len(rows)):
+        row = rows[r]
+        ind_id = parse_text(_at(row, cols["id"]))
+        if not ind_id:
+            continue
+        value_ref = f"{L.col_letter(cols['value'] + 1)}{r + 1}"
+        where = Location(file=name, sheet=L.DATA, cell=value_ref, field=ind_id)
+        ind = criteria.indicators.get(ind_id)
+        if ind is None:
+            problems.append(InputError("UNKNOWN_INDICATOR", Location(file=name, sheet=L.DATA, cell=f"A{r + 1}"),
+                                       f"mã chỉ tiêu «{ind_id}» không có trong bộ tiêu chí. Không sửa cột mã."))
+            continue
+        if ind_id in unit.values:
+            problems.append(InputError("DUPLICATE_INDICATOR", where, f"chỉ tiêu «{ind_id}» xuất hiện hai lần "
+                                       "trong sheet; giữ một dòng."))
+            continue
+        raw = _at(row, cols["value"])
+        if value_ref in uncached:
+            problems.append(InputError("FORMULA_NO_VALUE", where, "ô chứa công thức chưa có kết quả tính (tệp "
+                                       "chưa được Excel tính lại). Mở tệp bằng Excel, lưu lại, hoặc gõ giá trị."))
+            continue
+        value, problem = parse_indicator(raw, ind.type, ind.choices, book.date1904)
+        if problem:
+            problems.append(cell_error(problem, where, raw))
+            continue
+        evidence = parse_text(_at(row, cols["evidence"])) if "evidence" in cols else None
+        if value is not None:
+            unit.values[ind_id] = Reading(value, where, evidence)
+        if "stated_pct" in cols and not is_empty(pct_raw := _at(row, cols["stated_pct"])):
+            pct_ref = f"{L.col_letter(cols['stated_pct'] + 1)}{r + 1}"
+            pct_where = Location(file=name, sheet=L.DATA, cell=pct_ref, field=f"ty_le:{ind_id}")
+            pct, problem = parse_decimal(pct_raw)
+            if problem:
+                problems.append(cell_error(problem, pct_where, pct_raw))
+            elif pct is not None:
+                unit.stated_pct[ind_id] = Reading(pct, pct_where)
+
+
+def _scores(book: Book, name: str, criteria: Criteria, subject: str | None, unit: RawUnit,
+            problems: list[InputError]) -> None:
+    rows, h, cols = _find_header(book, name, L.SCORES, L.SCORE_COLUMNS, ("id", "self"), problems)
+    if not cols:
+        return
+    nodes = criteria.nodes.get(subject or "", {})
+    for r in range(h + 1, len(rows)):
+        row = rows[r]
+        cid = parse_text(_at(row, cols["id"]))
+        if not cid:
+            continue
+        node = nodes.get(cid)
+        if node is not None and not node.is_leaf:
+            continue  # group rows add up their children (formulas); they are never read
+        for key, target, note_key in (("self", unit.self_scores, "evidence"),
+                                      ("appraised", unit.appraised, "reason")):
+            if key not in cols:
+                continue
+            raw = _at(row, cols[key])
+            if is_empty(raw):
+                continue
+            where = Location(file=name, sheet=L.SCORES, cell=f"{L.col_letter(cols[key] + 1)}{r + 1}", field=cid)
+            points, problem = parse_decimal(raw)
+            if problem:
+                problems.append(cell_error(problem, where, raw))
+                continue
+            assert isinstance(points, Decimal)
+            note = parse_text(_at(row, cols[note_key])) if note_key in cols else None
+            target[cid] = Score(points, where, note)
