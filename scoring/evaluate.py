@@ -93,10 +93,17 @@ def evaluate(criteria: Criteria, unit: UnitInput) -> UnitResult:
     total = min(max(raw, cf.score_range.min), cf.score_range.max)
     citation = f"QĐ 274/QĐ-UBND, {scheme.annex}"
     base_groups = tuple(r for r in groups if r.group == "base")
+    lo, hi = cf.score_range.min, cf.score_range.max
+    any_appraised = any(r.appraised is not None for r in groups)
     records.append(TraceRecord(BASE_ID, "Điểm cơ bản", TOTAL, "sum", 0, scheme.total, base, citation,
-                               parts=base_groups, group="base"))
-    records.append(TraceRecord(TOTAL_ID, "Tổng điểm", TOTAL, "total", 0, cf.score_range.max, total, citation,
-                               params=(cf.score_range.min, cf.score_range.max), parts=tuple(groups)))
+                               computed=_sum([g.computed for g in base_groups]),
+                               self_score=_sum([g.self_score for g in base_groups]),
+                               appraised=base if any_appraised else None, parts=base_groups, group="base"))
+    records.append(TraceRecord(TOTAL_ID, "Tổng điểm", TOTAL, "total", 0, hi, total, citation,
+                               computed=_column_total(groups, "computed", lo, hi),
+                               self_score=_column_total(groups, "self_score", lo, hi),
+                               appraised=total if any_appraised else None,
+                               params=(lo, hi), parts=tuple(groups)))
     issues.extend(stated_percentages(criteria, unit, nodes))
     if unit.has_data:
         for indicator, crits in missing.items():
@@ -189,6 +196,15 @@ def _leaf(step: Step, unit: UnitInput, values: rules.Values, selfs: dict[str, Sc
                        node.rule, tuple(flags), step.role, ctx)
 
 
+def _column_total(groups: list[TraceRecord], column: str, lo: Decimal, hi: Decimal) -> Decimal | None:
+    """The final total as one score column (self or before appraisal) would give it."""
+    values = [(g.group, getattr(g, column)) for g in groups]
+    if all(v is None for _, v in values):
+        return None
+    raw = sum(((-v if role == "deduction" else v) for role, v in values if v is not None), ZERO)
+    return min(max(raw, lo), hi)
+
+
 def _sum(values: list[Decimal | None]) -> Decimal | None:
     present = [v for v in values if v is not None]
     return sum(present, ZERO) if present else None
@@ -199,7 +215,11 @@ def _parent(step: Step, kids: list[TraceRecord]) -> TraceRecord:
     raw = sum((k.points for k in kids), ZERO)
     capped = node.group in ("bonus", "deduction")  # only whole groups are capped, never a parent inside
     points = min(raw, node.max) if capped else raw
-    computed, own = _sum([k.computed for k in kids]), _sum([k.self_score for k in kids])
+    # "Theo số liệu" above a leaf is the score before appraisal: what the figures give, and for a judgement
+    # criterion (nothing computed) what the unit claimed.
+    before = [k.computed if k.computed is not None else k.self_score for k in kids]
+    computed = _sum(before) if any(k.computed is not None for k in kids) else None
+    own = _sum([k.self_score for k in kids])
     if capped:
         computed = min(computed, node.max) if computed is not None else None
         own = min(own, node.max) if own is not None else None

@@ -1,0 +1,246 @@
+"""The qd274 command (typer): score, explain, check, criteria, template. Exit codes 0 / 1 / 2 / 3.
+
+Heavy imports happen inside the commands so that `qd274 --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="qd274",
+    help="Chấm điểm, xếp loại công tác dân vận chính quyền theo Quyết định 274/QĐ-UBND (Bắc Giang).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+_state = {"debug": False}
+F = TypeVar("F", bound=Callable[..., Any])
+
+PathArg = Annotated[Path, typer.Argument(help="Thư mục (hoặc tệp) chứa biểu đã điền và/hoặc bảng tổng hợp.",
+                                         show_default=False)]
+YearOpt = Annotated[int | None, typer.Option("--nam", help="Năm đánh giá (bỏ qua biểu của năm khác).")]
+SubjectOpt = Annotated[str | None, typer.Option("--doi-tuong", help="Chỉ một đối tượng: huyen, xa hoặc co_quan.")]
+CriteriaOpt = Annotated[Path | None, typer.Option("--tieu-chi", help="Tệp tiêu chí JSON khác tệp mặc định.")]
+RegistryOpt = Annotated[Path | None, typer.Option("--danh-sach", help="Danh sách đơn vị (don_vi.csv/.xlsx); "
+                                                  "mặc định: don_vi.csv trong thư mục đầu vào.")]
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def guarded(func: F) -> F:
+    """Expected errors: a Vietnamese message, exit 1. Anything else is our bug: exit 3 (traceback with --debug)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .errors import Qd274Error
+
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Qd274Error as exc:
+            if _state["debug"]:
+                raise
+            _console(stderr=True).print(f"[bold red]Lỗi:[/bold red] {exc}", markup=True, highlight=False)
+            raise typer.Exit(EXIT_PROBLEMS) from None
+        except Exception as exc:
+            if _state["debug"]:
+                raise
+            _console(stderr=True).print(f"[bold red]Lỗi nội bộ của qd274[/bold red] ({type(exc).__name__}: {exc}). "
+                                        "Chạy lại với --debug để xem chi tiết và gửi cho nhóm phát triển.")
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def main_options(debug: Annotated[bool, typer.Option("--debug", help="Hiện traceback khi có lỗi.")] = False) -> None:
+    _state["debug"] = debug
+
+
+def _check_subject(subject: str | None) -> None:
+    if subject is not None and subject not in ("huyen", "xa", "co_quan"):
+        raise typer.BadParameter("cần huyen, xa hoặc co_quan", param_hint="--doi-tuong")
+
+
+def _run(path: Path, year: int | None, subject: str | None, criteria: Path | None, registry: Path | None,
+         quiet: bool = False) -> Any:
+    from .pipeline import run
+
+    _check_subject(subject)
+    if quiet or not sys.stderr.isatty():
+        return run(path, criteria_path=criteria, year=year, subject=subject, registry=registry)
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=_console(stderr=True)) as bar:
+        task = bar.add_task("Đọc biểu", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return run(path, criteria_path=criteria, year=year, subject=subject, registry=registry, progress=progress)
+
+
+def _exit_code(result: Any, strict: bool) -> int:
+    if result.errors():
+        return EXIT_PROBLEMS
+    if strict and any(p.code in ("MISSING_VALUE", "NO_DATA", "NO_FORM") for p in result.problems):
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+@app.command("score")
+@guarded
+def score(path: PathArg, nam: YearOpt = None, doi_tuong: SubjectOpt = None,
+          strict: Annotated[bool, typer.Option("--strict", help="Thiếu số liệu cũng là lỗi (mã thoát 1).")] = False,
+          as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (xem README).")] = False,
+          tat_ca: Annotated[bool, typer.Option("--tat-ca", help="Hiện mọi cảnh báo, không rút gọn.")] = False,
+          tieu_chi: CriteriaOpt = None, danh_sach: RegistryOpt = None) -> None:
+    """Chấm điểm, xếp loại, xếp hạng các đơn vị từ biểu đã điền."""
+    result = _run(path, nam, doi_tuong, tieu_chi, danh_sach, quiet=as_json)
+    if as_json:
+        from .reports.json_doc import dumps
+
+        typer.echo(dumps(result))
+    else:
+        from .reports import console as rc
+
+        con = _console()
+        rc.notice(con, result.criteria)
+        if not result.results:
+            con.print("[yellow]Không có đơn vị nào để chấm.[/yellow]")
+        rc.ranking(con, result)
+        rc.problems(con, result.problems, limit=None if tat_ca else 60)
+    raise typer.Exit(_exit_code(result, strict))
+
+
+@app.command("explain")
+@guarded
+def explain(path: PathArg,
+            don_vi: Annotated[str, typer.Option("--don-vi", help="Tên hoặc mã đơn vị cần diễn giải.")],
+            nam: YearOpt = None, tieu_chi: CriteriaOpt = None, danh_sach: RegistryOpt = None) -> None:
+    """Diễn giải từng điểm của một đơn vị: số liệu, ô nguồn, quy tắc, căn cứ."""
+    from .reports import console as rc
+
+    result = _run(path, nam, None, tieu_chi, danh_sach, quiet=True)
+    found = result.find(don_vi)
+    con = _console()
+    if not found:
+        names = ", ".join(f"{r.unit.unit_name} ({r.unit.unit_id})" for r in result.results[:8])
+        con.print(f"[red]Không tìm thấy đơn vị «{don_vi}».[/red] Một số đơn vị có: {names}")
+        raise typer.Exit(EXIT_PROBLEMS)
+    rc.notice(con, result.criteria)
+    for r in found:
+        rc.explain(con, result, r)
+
+
+@app.command("check")
+@guarded
+def check(path: PathArg, nam: YearOpt = None, doi_tuong: SubjectOpt = None,
+          strict: Annotated[bool, typer.Option("--strict", help="Thiếu số liệu cũng là lỗi.")] = False,
+          tieu_chi: CriteriaOpt = None, danh_sach: RegistryOpt = None) -> None:
+    """Chỉ kiểm tra dữ liệu đầu vào: liệt kê mọi lỗi, không chấm điểm."""
+    from .reports import console as rc
+
+    result = _run(path, nam, doi_tuong, tieu_chi, danh_sach)
+    con = _console()
+    rc.notice(con, result.criteria)
+    con.print(f"Đã đọc {len(result.read.files)} tệp, {len(result.read.units)} đơn vị.")
+    rc.problems(con, result.problems)
+    raise typer.Exit(_exit_code(result, strict))
+
+
+@app.command("criteria")
+@guarded
+def criteria_cmd(doi_tuong: SubjectOpt = None,
+                 xuat: Annotated[Path | None, typer.Option("--xuat", help="Xuất bộ tiêu chí ra Excel để sửa.")] = None,
+                 nhap: Annotated[Path | None, typer.Option("--nhap", help="Nhập tệp Excel đã sửa vào tệp JSON "
+                                                            "(sau khi kiểm tra đầy đủ).")] = None,
+                 tieu_chi: CriteriaOpt = None) -> None:
+    """Xem bộ tiêu chí (cây tiêu chí, điểm tối đa, nguồn); xuất/nhập Excel để sửa mà không cần lập trình."""
+    from .criteria import DEFAULT_CRITERIA, load_criteria
+
+    _check_subject(doi_tuong)
+    con = _console()
+    if xuat and nhap:
+        raise typer.BadParameter("chỉ dùng một trong --xuat, --nhap")
+    if nhap:
+        from .criteria.excel import import_excel
+
+        target = tieu_chi or DEFAULT_CRITERIA
+        changed = import_excel(nhap, target)
+        con.print(f"Đã kiểm tra và ghi {target} ({changed} thay đổi).")
+        return
+    criteria = load_criteria(tieu_chi)
+    if xuat:
+        from .criteria.excel import export_excel
+
+        export_excel(criteria, xuat)
+        con.print(f"Đã xuất bộ tiêu chí ra {xuat}. Sửa các ô màu vàng rồi nhập lại bằng: qd274 criteria --nhap {xuat}")
+        return
+    from .reports.console import criteria_tree
+
+    criteria_tree(con, criteria, doi_tuong)
+
+
+@app.command("template")
+@guarded
+def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư mục khi dùng --don-vi) cần tạo.")],
+             doi_tuong: SubjectOpt = None,
+             don_vi: Annotated[Path | None, typer.Option("--don-vi", help="Danh sách đơn vị: tạo một biểu điền "
+                                                         "sẵn cho mỗi đơn vị.")] = None,
+             nam: Annotated[int, typer.Option("--nam", help="Năm đánh giá.")] = 2023,
+             tong_hop: Annotated[bool, typer.Option("--tong-hop", help="Tạo bảng tổng hợp (một dòng một đơn vị).")]
+             = False,
+             tieu_chi: CriteriaOpt = None) -> None:
+    """Tạo biểu Excel để các đơn vị điền (hoặc bảng tổng hợp) từ bộ tiêu chí."""
+    from .criteria import load_criteria
+
+    _check_subject(doi_tuong)
+    criteria = load_criteria(tieu_chi)
+    con = _console()
+    if tong_hop:
+        from .forms.consolidated_template import write_consolidated_template
+
+        write_consolidated_template(out, criteria, nam, doi_tuong)
+        con.print(f"Đã tạo bảng tổng hợp {out}.")
+        return
+    from .forms.generate import write_form
+
+    if don_vi is not None:
+        from .registry import load_registry
+
+        registry, problems = load_registry(don_vi)
+        if problems:
+            from .reports.console import problems as show
+
+            show(con, problems)
+            raise typer.Exit(EXIT_PROBLEMS)
+        units = [u for u in registry.units if doi_tuong is None or u.subject == doi_tuong]
+        for u in units:
+            write_form(out / u.subject / f"{u.code}.xlsx", criteria, u.subject, nam, u)
+        con.print(f"Đã tạo {len(units)} biểu trong {out}.")
+        return
+    if doi_tuong is None:
+        raise typer.BadParameter("cần --doi-tuong (huyen, xa hoặc co_quan)", param_hint="--doi-tuong")
+    write_form(out, criteria, doi_tuong, nam)
+    con.print(f"Đã tạo biểu {out} ({criteria.scheme(doi_tuong).name}, năm {nam}).")
+
+
+def main() -> None:
+    """Console entry point: typer's own usage errors exit 2."""
+    app()

@@ -1,0 +1,65 @@
+"""Generates the consolidated sheet: one row per unit, one column per indicator, optional score columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from ..atomic import write_atomic
+from ..criteria import Criteria
+from ..criteria.models import RatioLinear, RatioTiers
+from . import layout as L
+
+_HEAD = Font(name="Times New Roman", bold=True, size=11)
+_FILL = PatternFill("solid", fgColor="E8EEF7")
+
+
+def consolidated_columns(criteria: Criteria, subject: str | None) -> list[tuple[str, str]]:
+    """(column id, Vietnamese meaning) in order: unit columns, indicators, ty_le:, tu_cham:, tham_dinh:, ly_do:."""
+    subjects = [subject] if subject else criteria.subjects
+    used = set().union(*(criteria.used_indicators[s] for s in subjects))
+    used |= {c.indicator for o in criteria.file.overrides for c in o.when if hasattr(c, "indicator")}
+    cols = [("ma_don_vi", "Mã đơn vị"), ("ten_don_vi", "Tên đơn vị"),
+            ("doi_tuong", "Đối tượng: huyen, xa hoặc co_quan"), ("nam", "Năm đánh giá")]
+    cols += [(i.id, i.label) for i in criteria.file.indicators if i.id in used]
+    numerators = sorted({c.rule.numerator for s in subjects for c in criteria.nodes[s].values()
+                         if isinstance(c.rule, (RatioLinear, RatioTiers))})
+    cols += [(f"{L.PCT_PREFIX}{n}", f"Tỷ lệ (%) nêu trong báo cáo cho {n} (chỉ để đối chiếu)") for n in numerators]
+    leaves: list[tuple[str, str]] = []
+    for s in subjects:
+        for cid, node in criteria.nodes[s].items():
+            if node.is_leaf and cid not in dict(leaves):
+                leaves.append((cid, node.title))
+    for prefix, what in ((L.SELF_PREFIX, "Điểm tự chấm"), (L.APPRAISED_PREFIX, "Điểm thẩm định"),
+                         (L.REASON_PREFIX, "Lý do thẩm định")):
+        cols += [(f"{prefix}{cid}", f"{what} tiêu chí {cid}: {title}") for cid, title in leaves]
+    return cols
+
+
+def write_consolidated_template(path: Path, criteria: Criteria, year: int, subject: str | None) -> Path:
+    if path.suffix.lower() == ".csv":
+        header = ",".join(c for c, _ in consolidated_columns(criteria, subject)) + "\n"
+        return write_atomic(path, lambda p: p.write_bytes(("\ufeff" + header).encode("utf-8")))
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Tổng hợp"
+    for n, (col, meaning) in enumerate(consolidated_columns(criteria, subject), start=1):
+        cell = ws.cell(1, n, col)
+        cell.font, cell.fill, cell.alignment = _HEAD, _FILL, Alignment(wrap_text=True, vertical="top")
+        cell.comment = Comment(meaning, "qd274")
+        ws.column_dimensions[L.col_letter(n)].width = max(12, min(28, len(col) + 2))
+    ws.freeze_panes = "C2"
+    notes = wb.create_sheet("Chú thích")
+    notes.append(["Cột", "Ý nghĩa"])
+    for col, meaning in consolidated_columns(criteria, subject):
+        notes.append([col, meaning])
+    notes.append([])
+    notes.append(["Ghi chú", f"Một dòng một đơn vị, năm {year}. Để trống ô không có số liệu. "
+                  "Có/Không, số nguyên ≥ 0, ngày dd/mm/yyyy. Không đổi tên cột ở dòng 1."])
+    notes.column_dimensions["A"].width = 34
+    notes.column_dimensions["B"].width = 100
+    return write_atomic(path, lambda p: wb.save(p))

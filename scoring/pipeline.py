@@ -1,0 +1,69 @@
+"""One run: criteria + input folder → read, evaluate, rank; with the manifest that identifies it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .criteria import Criteria, load_criteria
+from .errors import InputError
+from .evaluate import UnitResult, evaluate_all
+from .ranking import rank
+from .readers.folder import ReadResult, read_inputs
+
+
+@dataclass
+class Run:
+    criteria: Criteria
+    read: ReadResult
+    ranked: dict[str, list[UnitResult]]  # per subject, in display order
+    year: int | None
+    started: dt.datetime
+    problems: list[InputError] = field(default_factory=list)  # reading problems, then evaluation issues
+
+    @property
+    def results(self) -> list[UnitResult]:
+        return [r for subject in self.criteria.subjects for r in self.ranked.get(subject, [])]
+
+    def errors(self) -> list[InputError]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def find(self, name_or_code: str) -> list[UnitResult]:
+        from .names import match_key
+
+        key = match_key(name_or_code)
+        return [r for r in self.results if r.unit.unit_id == name_or_code.strip()
+                or match_key(r.unit.unit_name) == key]
+
+    def manifest(self) -> dict[str, Any]:
+        cf = self.criteria.file
+        return {
+            "engine": {"name": "qd274", "version": __version__},
+            "criteria": {"file": Path(self.criteria.path).name, "sha256": self.criteria.sha256, "id": cf.id,
+                         "version": cf.version, "status": cf.status,
+                         "decision": f"{cf.decision.number} ngày {cf.decision.date:%d/%m/%Y}"},
+            "inputs": [{"file": f.name, "sha256": f.sha256, "bytes": f.size, "kind": f.kind}
+                       for f in self.read.files],
+            "registry": self.read.registry.source if self.read.registry else None,
+            "year": self.year,
+            "generated_at": self.started.isoformat(timespec="seconds"),
+        }
+
+
+def run(path: Path, *, criteria_path: Path | None = None, year: int | None = None, subject: str | None = None,
+        registry: Path | None = None, progress: Callable[[int, int], None] | None = None) -> Run:
+    started = dt.datetime.now().astimezone()
+    criteria = load_criteria(criteria_path)
+    read = read_inputs(path, criteria, year=year, subject=subject, registry_path=registry, progress=progress)
+    results = evaluate_all(criteria, read.units)
+    ranked = rank(results)
+    years = sorted({u.year for u in read.units if u.year})
+    problems = list(read.problems)
+    for subject_rows in ranked.values():
+        for r in subject_rows:
+            problems.extend(r.issues)
+    return Run(criteria, read, ranked, year or (years[-1] if len(years) == 1 else None), started, problems)

@@ -1,0 +1,220 @@
+"""The console reporter (rich): ranking tables, grade counts, problems, one unit's derivation, criteria tree."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from ..criteria import Criteria, Criterion
+from ..errors import InputError
+from ..evaluate import UnitResult
+from ..numbers import format_vi
+from ..pipeline import Run
+from ..trace import LEAF, STATUS_VI, TraceRecord
+
+GRADE_STYLE = {"tot": "bold green", "kha": "cyan", "trung_binh": "yellow", "yeu": "bold red"}
+STATUS_DOC = {"reconstructed": "tái dựng", "official": "chính thức"}
+SEVERITY_VI = {"error": ("Lỗi", "bold red"), "warning": ("Cảnh báo", "yellow"), "info": ("Ghi chú", "dim")}
+
+
+def _num(value: Decimal | None) -> str:
+    return "—" if value is None else format_vi(value)
+
+
+def notice(console: Console, criteria: Criteria) -> None:
+    if criteria.status != "official":
+        console.print(Panel(Text(criteria.file.notice, style="bold"), title="LƯU Ý", border_style="red"))
+
+
+def _markers(r: UnitResult) -> str:
+    marks = []
+    leaves = r.leaves()
+    if any("tu_cham_cao_hon" in x.flags for x in leaves):
+        marks.append("▲ tự chấm cao")
+    if any("tham_dinh_khac" in x.flags for x in leaves):
+        marks.append("✎ thẩm định")
+    missing = sum(1 for x in leaves if x.status in ("thieu_so_lieu", "chua_cham"))
+    if missing and r.unit.has_data:
+        marks.append(f"∅ thiếu {missing}")
+    if r.overrides:
+        marks.append("⚑ " + "; ".join(o.id for o in r.overrides))
+    return ", ".join(marks)
+
+
+def ranking(console: Console, run: Run) -> None:
+    for subject in run.criteria.subjects:
+        rows = run.ranked.get(subject)
+        if not rows:
+            continue
+        scheme = run.criteria.scheme(subject)
+        table = Table(title=f"Xếp hạng: {scheme.name} ({len(rows)} đơn vị)", title_justify="left",
+                      header_style="bold", show_lines=False, expand=False)
+        table.add_column("Hạng", justify="right")
+        table.add_column("Mã", overflow="fold")
+        table.add_column("Đơn vị", overflow="fold", min_width=12)
+        for head in ("Tự chấm", "Theo số liệu", "Thẩm định", "Kết quả"):
+            table.add_column(head, justify="right")
+        table.add_column("Xếp loại")
+        table.add_column("Ghi chú", overflow="fold")
+        for r in rows:
+            tot = r.record("tong_diem")
+            table.add_row(str(r.rank) if r.rank is not None else "—", r.unit.unit_id, r.unit.unit_name,
+                          _num(tot.self_score), _num(tot.computed), _num(tot.appraised),
+                          Text(_num(r.total), style="bold"), Text(r.grade_name, style=GRADE_STYLE.get(r.grade_id, "")),
+                          _markers(r))
+        console.print(table)
+        counts = Counter(r.grade_name for r in rows)
+        order = [g.name for g in run.criteria.file.grades] + [run.criteria.file.ungraded.name]
+        console.print("  Số đơn vị theo xếp loại: " + "; ".join(f"{g}: {counts.get(g, 0)}" for g in order))
+        console.print()
+    console.print("[dim]Ký hiệu: ▲ tự chấm cao hơn số liệu · ✎ điểm thẩm định khác · ∅ số tiêu chí thiếu số "
+                  "liệu · ⚑ điều kiện hạ loại.[/dim]")
+
+
+def problems(console: Console, items: list[InputError], limit: int | None = None) -> None:
+    if not items:
+        console.print("[green]Không phát hiện lỗi hoặc cảnh báo trong dữ liệu đầu vào.[/green]")
+        return
+    order = {"error": 0, "warning": 1, "info": 2}
+    items = _fold(items)
+    items = sorted(items, key=lambda p: (order.get(p.severity, 3), p.location.file or "", p.code))
+    counts = Counter(p.severity for p in items)
+    title = "Kiểm tra dữ liệu: " + ", ".join(f"{SEVERITY_VI[s][0].lower()} {counts[s]}" for s in order if counts[s])
+    table = Table(title=title, title_justify="left", header_style="bold", expand=False)
+    table.add_column("Mức")
+    table.add_column("Mã lỗi")
+    table.add_column("Vị trí", overflow="fold", max_width=44)
+    table.add_column("Nội dung", overflow="fold", ratio=1)
+    shown = items if limit is None else items[:limit]
+    for p in shown:
+        label, style = SEVERITY_VI.get(p.severity, (p.severity, ""))
+        table.add_row(Text(label, style=style), p.code, str(p.location), p.message)
+    console.print(table)
+    if len(shown) < len(items):
+        console.print(f"[dim]… và {len(items) - len(shown)} mục khác (xem đủ với --tat-ca hoặc --json).[/dim]")
+
+
+_FOLDED = {"MISSING_VALUE": "thiếu số liệu {n} chỉ tiêu (các tiêu chí liên quan tính 0 điểm): {ids}. Bổ sung số "
+                            "liệu rồi chạy lại.",
+           "OVERRIDE_DATA_MISSING": "thiếu số liệu để xét điều kiện xếp loại: {ids}; điều kiện được coi là không "
+                                    "xảy ra."}
+
+
+def _fold(items: list[InputError]) -> list[InputError]:
+    """One row per unit for the per-indicator notices that would otherwise fill the screen (JSON keeps all)."""
+    groups: dict[tuple[str, str | None], list[InputError]] = {}
+    out = []
+    for p in items:
+        if p.code in _FOLDED:
+            groups.setdefault((p.code, p.unit_id), []).append(p)
+        else:
+            out.append(p)
+    for (code, unit_id), group in groups.items():
+        ids = ", ".join(p.location.field or "?" for p in group)
+        first = group[0]
+        out.append(InputError(code, type(first.location)(file=first.location.file, field=unit_id),
+                              _FOLDED[code].format(n=len(group), ids=ids), first.severity, unit_id))
+    return out
+
+
+def _columns(rec: TraceRecord) -> Text:
+    text = Text()
+    ref = rec.computed if rec.computed is not None else rec.self_score
+    for label, value in (("tự chấm", rec.self_score), ("số liệu", rec.computed), ("thẩm định", rec.appraised)):
+        style = "bold magenta" if value is not None and ref is not None and value != ref else ""
+        text.append(f"{label} {_num(value)}", style=style)
+        text.append("  ")
+    text.append(f"→ {format_vi(rec.points)}/{format_vi(rec.max)} điểm", style="bold")
+    return text
+
+
+def explain(console: Console, run: Run, r: UnitResult) -> None:
+    scheme = run.criteria.scheme(r.unit.subject)
+    console.print(Panel(f"[bold]{r.unit.unit_name}[/bold] ({r.unit.unit_id}) · {scheme.name} · năm {r.unit.year}\n"
+                        f"Nguồn: {r.unit.source or '—'}", title="Diễn giải điểm"))
+    by_id = {rec.criterion_id: rec for rec in r.records}
+    tree = Tree(f"[bold]{run.criteria.scheme(r.unit.subject).annex}[/bold]")
+
+    def add(parent: Tree, node: Criterion) -> None:
+        rec = by_id[node.id]
+        head = Text.assemble((f"{node.id} ", "bold"), node.title, "  ", _columns(rec))
+        lines: list[Text | str] = [head, Text(rec.sentence, style="italic")]
+        if rec.level == LEAF:
+            for i in rec.inputs:
+                where = str(i.origin) if i.origin else "—"
+                value = "trống (thiếu số liệu)" if i.value is None else _show(i.value)
+                lines.append(Text(f"  • {i.indicator} = {value}  [{where}]", style="dim"))
+            if rec.reason:
+                lines.append(Text(f"  Lý do thẩm định: {rec.reason}", style="magenta"))
+            lines.append(Text(f"  Căn cứ: {rec.citation} · {STATUS_VI.get(rec.status, rec.status)}", style="dim"))
+        branch = parent.add(Group(*lines))
+        for child in node.children:
+            add(branch, child)
+
+    for group in run.criteria.scheme(r.unit.subject).criteria:
+        add(tree, group)
+    console.print(tree)
+    console.print(f"[bold]Điểm cơ bản:[/bold] {by_id['co_ban'].sentence}")
+    console.print(f"[bold]Tổng điểm:[/bold] {by_id['tong_diem'].sentence}")
+    grade = Text.assemble(("Xếp loại: ", "bold"), (r.grade_name, GRADE_STYLE.get(r.grade_id, "bold")))
+    console.print(grade)
+    for o in r.overrides:
+        console.print(f"  ⚑ Điều kiện «{o.title}»: {o.sentence}")
+    if r.rank is not None:
+        console.print(f"Hạng trong {run.criteria.scheme(r.unit.subject).name}: {r.rank}")
+    ng = r.next_grade
+    if ng is not None and ng.points_needed > 0:
+        console.print(f"[bold]Điểm cần thêm để lên loại {ng.grade_name}:[/bold] {format_vi(ng.points_needed)} điểm. "
+                      "Các tiêu chí còn nhiều điểm nhất:")
+        for cid, title, open_points in ng.open_criteria:
+            console.print(f"  • {cid} {title}: còn {format_vi(open_points)} điểm")
+    if ng is not None and ng.capped_by:
+        console.print(f"  Lưu ý: xếp loại bị giới hạn bởi: {'; '.join(ng.capped_by)}")
+    mine = [p for p in run.problems if p.unit_id == r.unit.unit_id]
+    if mine:
+        problems(console, mine)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, int):
+        return format_vi(value)
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")  # type: ignore[no-any-return]
+    return str(value)
+
+
+def criteria_tree(console: Console, criteria: Criteria, subject: str | None) -> None:
+    notice(console, criteria)
+    cf = criteria.file
+    console.print(f"[bold]Quyết định {cf.decision.number}[/bold] ngày {cf.decision.date:%d/%m/%Y} của "
+                  f"{cf.decision.issuer}: {cf.decision.title}")
+    console.print(f"Bộ tiêu chí {cf.id}, phiên bản {cf.version}, tình trạng {STATUS_DOC.get(cf.status, cf.status)}; "
+                  "kiểm tra lần cuối "
+                  f"{cf.decision.last_verified.on:%d/%m/%Y} ({cf.decision.last_verified.by}).")
+    for s in [subject] if subject else criteria.subjects:
+        scheme = criteria.scheme(s)
+        tree = Tree(f"[bold]{scheme.annex}: {scheme.name}[/bold] (mã {s}, tổng {format_vi(scheme.total)} điểm)")
+
+        def add(parent: Tree, node: Criterion) -> None:
+            kind = f" · {node.rule.kind}" if node.rule else ""
+            label = {"bonus": " (điểm thưởng, tối đa)", "deduction": " (điểm trừ, tối đa)"}.get(node.group or "", "")
+            branch = parent.add(Text.assemble((f"{node.id} ", "bold"), node.title,
+                                              (f" — {format_vi(node.max)} điểm{label}{kind}", "cyan"),
+                                              (f"  [{node.source.annex}, mục {node.source.section}, "
+                                               f"{STATUS_DOC.get(node.source.status, node.source.status)}]", "dim")))
+            for c in node.children:
+                add(branch, c)
+
+        for g in scheme.criteria:
+            add(tree, g)
+        console.print(tree)
+    bands = "; ".join(f"{g.name} ≥ {format_vi(g.min)}" for g in cf.grades)
+    console.print(f"Xếp loại: {bands}. Điều kiện: " + " · ".join(o.title for o in cf.overrides))
