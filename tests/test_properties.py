@@ -23,6 +23,7 @@ ORDER = [g.id for g in CF.grades]
 def test_leaf_points_within_zero_and_max(unit) -> None:  # type: ignore[no-untyped-def]
     result = evaluate(CRITERIA, unit)
     for r in result.records:
+        assert r.points.as_tuple().exponent >= -CF.rounding.places, r  # rounded, not merely equal to rounded
         if r.level == LEAF:
             assert Decimal(0) <= r.points <= r.max, r
 

@@ -71,8 +71,10 @@ def _read_file(f: Path, root: Path, criteria: Criteria, result: ReadResult, lock
             result.problems += problems
         result.files.append(replace(info, kind="consolidated" if rows is not None else "unreadable"))
         return units
-    if not zipfile.is_zipfile(f):
-        result.problems.append(_not_a_workbook(name, data))
+    is_zip = zipfile.is_zipfile(f)
+    other = _zip_without_workbook(f) if is_zip else None
+    if not is_zip or other:
+        result.problems.append(_not_a_workbook(name, data, other))
         result.files.append(replace(info, kind="unreadable"))
         return []
     try:
@@ -107,11 +109,26 @@ def _read_file(f: Path, root: Path, criteria: Criteria, result: ReadResult, lock
     return []
 
 
-def _not_a_workbook(name: str, data: bytes) -> InputError:
+def _zip_without_workbook(path: Path) -> str | None:
+    """What a zip holding no workbook is (a .docx is a zip too, and calamine's error on it says nothing useful)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return None  # left to calamine, which reports it as unreadable
+    if any(n.startswith("xl/") for n in names):
+        return None
+    return ("tệp Word (.docx) bị đổi đuôi, không phải bảng tính" if any(n.startswith("word/") for n in names)
+            else "tệp PowerPoint (.pptx) bị đổi đuôi, không phải bảng tính" if any(n.startswith("ppt/") for n in names)
+            else "tệp OpenDocument (LibreOffice) bị đổi đuôi" if "mimetype" in names
+            else "tệp nén (.zip) không chứa bảng tính Excel")
+
+
+def _not_a_workbook(name: str, data: bytes, what: str | None = None) -> InputError:
     head = data[:8]
-    what = ("tệp Excel cũ (.xls) hoặc tệp Office khác" if head.startswith(b"\xd0\xcf\x11\xe0")
-            else "tệp PDF" if head.startswith(b"%PDF") else "tệp rỗng" if not data
-            else "không phải tệp Excel .xlsx (có thể bị hỏng hoặc đổi đuôi)")
+    what = what or ("tệp Excel cũ (.xls) hoặc tệp Office khác" if head.startswith(b"\xd0\xcf\x11\xe0")
+                    else "tệp PDF" if head.startswith(b"%PDF") else "tệp rỗng" if not data
+                    else "không phải tệp Excel .xlsx (có thể bị hỏng hoặc đổi đuôi)")
     return InputError("NOT_A_WORKBOOK", Location(file=name), f"{what}. Mở bằng Excel và lưu lại dạng .xlsx "
                       "(Excel Workbook) rồi chạy lại.")
 
@@ -121,6 +138,7 @@ def _identify(raws: list[RawUnit], criteria: Criteria, result: ReadResult, year:
     reg = result.registry
     merged: dict[str, UnitInput] = {}
     first_seen: dict[str, RawUnit] = {}
+    dropped: dict[str, dict[tuple[str, str], Any]] = {}  # per unit: conflicting values, never let back in
     for raw in raws:
         unit = _resolve(raw, criteria, reg, result.problems, year)
         if unit is None or (subject and unit.subject != subject):
@@ -132,7 +150,8 @@ def _identify(raws: list[RawUnit], criteria: Criteria, result: ReadResult, year:
                     "DUPLICATE_UNIT", raw.where, f"đơn vị «{unit.unit_name}» có hai dòng trong cùng tệp (dòng trước: "
                     f"{prior.where}); dòng này bị bỏ qua. Xóa dòng trùng.", unit_id=unit.unit_id))
                 continue
-            merged[unit.unit_id] = _merge(merged[unit.unit_id], unit, result.problems)
+            merged[unit.unit_id] = _merge(merged[unit.unit_id], unit, result.problems,
+                                          dropped.setdefault(unit.unit_id, {}))
         else:
             merged[unit.unit_id], first_seen[unit.unit_id] = unit, raw
     if reg is not None:
@@ -203,17 +222,25 @@ def _resolve(raw: RawUnit, criteria: Criteria, reg: Registry | None, problems: l
                      raw.self_scores, raw.appraised, raw.stated_pct, raw.source)
 
 
-def _merge(a: UnitInput, b: UnitInput, problems: list[InputError]) -> UnitInput:
-    """Two files for one unit: values that agree are kept, values that conflict are dropped and reported."""
+def _merge(a: UnitInput, b: UnitInput, problems: list[InputError],
+           dropped: dict[tuple[str, str], Any]) -> UnitInput:
+    """Two files for one unit: values that agree are kept, values that conflict are dropped and reported.
+
+    A dropped value stays dropped when a third file agrees with one side: the result must not depend on
+    the order the files are read in.
+    """
     out: dict[str, Any] = {}
     for attr in ("values", "self_scores", "appraised", "stated_pct"):
         left, right = dict(getattr(a, attr)), getattr(b, attr)
         for key, item in right.items():
-            mine = left.get(key)
+            mine = left.get(key, dropped.get((attr, key)))
             value_a = getattr(mine, "value", getattr(mine, "points", None))
             value_b = getattr(item, "value", getattr(item, "points", None))
             if mine is None:
                 left[key] = item
+            elif (attr, key) in dropped:
+                if value_a != value_b:
+                    problems.append(_conflict(a, key, mine, item, b.source))
             elif value_a != value_b:
                 problems.append(InputError(
                     "CONFLICTING_VALUES", item.origin or Location(file=b.source, field=key),
