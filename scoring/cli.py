@@ -241,6 +241,110 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
     con.print(f"Đã tạo biểu {out} ({criteria.scheme(doi_tuong).name}, năm {nam}).")
 
 
+DbOpt = Annotated[Path | None, typer.Option("--db", help="Tệp lịch sử SQLite (mặc định: thư mục dữ liệu của "
+                                           "người dùng).")]
+
+
+@app.command("report")
+@guarded
+def report(path: PathArg,
+           out: Annotated[Path, typer.Option("--out", help="Thư mục ghi các tệp kết quả.")],
+           nam: YearOpt = None, doi_tuong: SubjectOpt = None, db: DbOpt = None,
+           khong_luu: Annotated[bool, typer.Option("--khong-luu", help="Không ghi vào lịch sử.")] = False,
+           tieu_chi: CriteriaOpt = None, danh_sach: RegistryOpt = None) -> None:
+    """Ghi các tệp gửi đi: bảng tổng hợp Excel, báo cáo Word, trang HTML, tệp truy vết JSON; lưu lịch sử."""
+    result = _run(path, nam, doi_tuong, tieu_chi, danh_sach)
+    from .reports.writer import write_all
+
+    con = _console()
+    written = write_all(result, out)
+    for f in written:
+        con.print(f"Đã ghi {f}")
+    if not khong_luu:
+        from .history import connect, default_db, record_run
+
+        target = db or default_db()
+        conn = connect(target)
+        try:
+            run_id = record_run(conn, result)
+        finally:
+            conn.close()
+        con.print(f"Đã lưu lần chạy số {run_id} vào lịch sử {target}.")
+    errors = result.errors()
+    if errors:
+        con.print(f"[yellow]Có {len(errors)} lỗi dữ liệu: xem sheet «Kiểm tra» hoặc chạy qd274 check.[/yellow]")
+    raise typer.Exit(_exit_code(result, False))
+
+
+@app.command("lich-su")
+@guarded
+def history_cmd(db: DbOpt = None) -> None:
+    """Liệt kê các lần chạy đã lưu (lệnh report)."""
+    from rich.table import Table
+
+    from .history import connect, default_db, list_runs
+
+    target = db or default_db()
+    conn = connect(target)
+    try:
+        runs = list_runs(conn)
+    finally:
+        conn.close()
+    con = _console()
+    if not runs:
+        con.print(f"Chưa có lần chạy nào trong {target}.")
+        return
+    table = Table(title=f"Lịch sử chấm điểm ({target})", title_justify="left")
+    for head in ("Lần", "Thời điểm", "Năm", "Số đơn vị", "Số tệp", "Bộ tiêu chí"):
+        table.add_column(head)
+    for r in runs:
+        table.add_row(str(r.id), r.created_at, str(r.year or "—"), str(r.units), str(r.inputs), r.criteria_status)
+    con.print(table)
+
+
+@app.command("so-sanh")
+@guarded
+def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm cần so sánh: --nam 2022 --nam 2023.")],
+                lan: Annotated[list[int] | None, typer.Option("--lan", help="Số lần chạy cụ thể cho từng năm "
+                                                             "(mặc định: lần mới nhất).")] = None,
+                db: DbOpt = None) -> None:
+    """So sánh điểm, xếp loại, hạng của từng đơn vị giữa hai năm."""
+    from rich.table import Table
+
+    from .history import compare, connect, default_db, latest_run
+    from .numbers import format_vi
+
+    if len(nam) != 2:
+        raise typer.BadParameter("cần đúng hai --nam", param_hint="--nam")
+    conn = connect(db or default_db())
+    try:
+        runs = list(lan or [])
+        if len(runs) not in (0, 2):
+            raise typer.BadParameter("cần hai --lan (một cho mỗi năm) hoặc không dùng", param_hint="--lan")
+        if not runs:
+            for y in nam:
+                found = latest_run(conn, y)
+                if found is None:
+                    _console(stderr=True).print(f"[red]Chưa có lần chạy nào cho năm {y} trong lịch sử.[/red]")
+                    raise typer.Exit(EXIT_PROBLEMS)
+                runs.append(found)
+        changes = compare(conn, runs[0], runs[1])
+    finally:
+        conn.close()
+    table = Table(title=f"So sánh năm {nam[0]} (lần {runs[0]}) và năm {nam[1]} (lần {runs[1]})", title_justify="left")
+    for head in ("Đối tượng", "Mã", "Đơn vị", f"Điểm {nam[0]}", f"Điểm {nam[1]}", "Chênh lệch",
+                 f"Xếp loại {nam[0]}", f"Xếp loại {nam[1]}", f"Hạng {nam[0]}", f"Hạng {nam[1]}"):
+        table.add_column(head)
+    for c in changes:
+        a, b = c.before, c.after
+        delta = c.delta
+        table.add_row(c.subject, c.unit_id, c.unit_name, format_vi(a[0]) if a else "—", format_vi(b[0]) if b else "—",
+                      ("+" if delta and delta > 0 else "") + format_vi(delta) if delta is not None else "—",
+                      a[1] if a else "—", b[1] if b else "—", str(a[2] or "—") if a else "—",
+                      str(b[2] or "—") if b else "—")
+    _console().print(table)
+
+
 def main() -> None:
     """Console entry point: typer's own usage errors exit 2."""
     app()

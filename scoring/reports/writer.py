@@ -1,0 +1,20 @@
+"""Writes every file of `qd274 report` into one folder, each atomically (temp file, then rename)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..pipeline import Run
+
+XLSX, DOCX, HTML, TRACE = "ket_qua_cham_diem.xlsx", "bao_cao_ket_qua.docx", "bao_cao.html", "truy_vet.json"
+
+
+def write_all(run: Run, out: Path) -> list[Path]:
+    from .docx_report import write_docx
+    from .html_report import write_html
+    from .trace_json import write_trace
+    from .xlsx_report import write_xlsx
+
+    out.mkdir(parents=True, exist_ok=True)
+    return [write_xlsx(run, out / XLSX), write_docx(run, out / DOCX), write_html(run, out / HTML),
+            write_trace(run, out / TRACE)]

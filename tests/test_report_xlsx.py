@@ -1,0 +1,92 @@
+"""The summary workbook: numeric cells with formats, live formulas with cached values equal to the engine
+(also after LibreOffice recalculates), injection-proof text, byte-reproducible, atomic."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from scoring.pipeline import Run
+from scoring.reports import xlsx_report
+from scoring.reports.xlsx_report import write_xlsx
+from tests.report_fixtures import small_run
+from tests.soffice import convert
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return small_run(tmp_path_factory.mktemp("inputs"))
+
+
+def _summary_rows(path: Path) -> list[list[object]]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Tổng hợp").to_python()
+
+
+def test_summary_totals_are_formulas_with_cached_engine_values(run: Run, tmp_path: Path) -> None:
+    path = write_xlsx(run, tmp_path / "kq.xlsx")
+    ws = openpyxl.load_workbook(path)["Tổng hợp"]
+    head = [c.value for c in ws[1]]
+    col_total = head.index("Tổng điểm") + 1
+    rows = _summary_rows(path)
+    by_code = {r.unit.unit_id: r for r in run.results}
+    assert len(rows) - 1 == len(run.results)
+    for n, row in enumerate(rows[1:], start=2):
+        assert str(ws.cell(n, col_total).value).startswith("=MAX(")
+        assert ws.cell(n, col_total).number_format == "#,##0.00"
+        assert Decimal(repr(row[col_total - 1])) == by_code[str(row[2])].total
+
+
+def test_detail_cells_are_numbers_not_text(run: Run, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(write_xlsx(run, tmp_path / "kq.xlsx"))
+    detail = wb["Xã, thị trấn"]
+    values = [c for row in detail.iter_rows(min_row=2, min_col=4) for c in row if c.value is not None]
+    assert values and all(c.data_type == "n" and c.number_format == "#,##0.00" for c in values)
+
+
+def test_libreoffice_recalculation_gives_the_engine_totals(run: Run, tmp_path: Path) -> None:
+    path = write_xlsx(run, tmp_path / "kq.xlsx")
+    recalculated = convert(path, "xlsx", tmp_path / "lo")
+    by_code = {r.unit.unit_id: r for r in run.results}
+    rows = _summary_rows(recalculated)
+    col_total = rows[0].index("Tổng điểm")
+    for row in rows[1:]:
+        assert round(Decimal(repr(row[col_total])), 2) == by_code[str(row[2])].total
+
+
+def test_a_name_that_looks_like_a_formula_stays_text(run: Run, tmp_path: Path) -> None:
+    path = write_xlsx(run, tmp_path / "kq.xlsx")
+    ws = openpyxl.load_workbook(path)["Tổng hợp"]
+    names = {ws.cell(r, 4).value: ws.cell(r, 4).data_type for r in range(2, ws.max_row + 1)}
+    hostile = '=HYPERLINK("http://x")'
+    assert names[hostile] == "s"
+    recalculated = convert(path, "xlsx", tmp_path / "lo")
+    assert hostile in [row[3] for row in _summary_rows(recalculated)]
+
+
+def test_same_run_same_bytes(run: Run, tmp_path: Path) -> None:
+    a = write_xlsx(run, tmp_path / "a.xlsx").read_bytes()
+    b = write_xlsx(run, tmp_path / "b.xlsx").read_bytes()
+    assert a == b
+
+
+def test_failure_midway_leaves_no_file(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object) -> None:
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(xlsx_report, "_trace", boom)
+    with pytest.raises(RuntimeError):
+        write_xlsx(run, tmp_path / "kq.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sheets_present(run: Run, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(write_xlsx(run, tmp_path / "kq.xlsx"))
+    assert {"Tổng hợp", "Đối chiếu", "Kiểm tra", "Truy vết", "Thông tin"} <= set(wb.sheetnames)
+    assert wb["Tổng hợp"].freeze_panes == "A2" and wb["Tổng hợp"].auto_filter.ref
+    info = {r[0].value: r[1].value for r in wb["Thông tin"].iter_rows(min_row=2)}
+    assert info["SHA-256 bộ tiêu chí"] == run.criteria.sha256
+    assert "TÁI DỰNG" in str(info["Lưu ý"])
