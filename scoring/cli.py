@@ -50,8 +50,8 @@ def guarded(func: F) -> F:
 
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
+        except (typer.Exit, typer.Abort, typer.BadParameter, KeyboardInterrupt):
+            raise  # usage errors are typer's to report (exit 2)
         except Qd274Error as exc:
             if _state["debug"]:
                 raise

@@ -42,7 +42,9 @@ def _markers(r: UnitResult) -> str:
     missing = sum(1 for x in leaves if x.status in ("thieu_so_lieu", "chua_cham"))
     if missing and r.unit.has_data:
         marks.append(f"∅ thiếu {missing}")
-    if r.overrides:
+    if not r.unit.has_data:
+        marks.append("không có số liệu")
+    elif r.overrides:
         marks.append("⚑ " + "; ".join(o.id for o in r.overrides))
     return ", ".join(marks)
 
@@ -64,10 +66,11 @@ def ranking(console: Console, run: Run) -> None:
         table.add_column("Ghi chú", overflow="fold")
         for r in rows:
             tot = r.record("tong_diem")
+            has = r.unit.has_data  # a unit without data has no points to show, only "Không xếp loại"
             table.add_row(str(r.rank) if r.rank is not None else "—", r.unit.unit_id, r.unit.unit_name,
-                          _num(tot.self_score), _num(tot.computed), _num(tot.appraised),
-                          Text(_num(r.total), style="bold"), Text(r.grade_name, style=GRADE_STYLE.get(r.grade_id, "")),
-                          _markers(r))
+                          _num(tot.self_score), _num(tot.computed if has else None), _num(tot.appraised),
+                          Text(_num(r.total if has else None), style="bold"),
+                          Text(r.grade_name, style=GRADE_STYLE.get(r.grade_id, "")), _markers(r))
         console.print(table)
         counts = Counter(r.grade_name for r in rows)
         order = [g.name for g in run.criteria.file.grades] + [run.criteria.file.ungraded.name]

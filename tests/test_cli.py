@@ -1,0 +1,132 @@
+"""The qd274 command through typer's CliRunner (fixed width): exit codes, key phrases, the JSON document."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scoring import pipeline
+from scoring.cli import app
+from tests.report_fixtures import build_inputs
+
+runner = CliRunner()
+ENV = {"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_inputs(tmp_path_factory.mktemp("in"))
+
+
+def invoke(*args: str, width: int = 120) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env=ENV | {"COLUMNS": str(width)})
+    return result.exit_code, result.output
+
+
+
+def test_score_clean_inputs_exits_0_with_ranking_and_notice(inputs: Path) -> None:
+    code, out = invoke("score", str(inputs))
+    assert code == 0, out
+    assert "TÁI DỰNG" in out
+    assert "Xếp hạng: UBND xã, phường, thị trấn" in out
+    assert "Xã Đồng Vương" in out and "Số đơn vị theo xếp loại" in out
+
+
+def test_bad_cell_exits_1_and_names_the_cell(inputs: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import openpyxl
+
+    folder = tmp_path / "in"
+    shutil.copytree(inputs, folder)
+    path = folder / "xa" / "X01.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Số liệu"]
+    row = next(r for r in ws.iter_rows(min_row=4) if r[0].value == "so_cuoc_kiem_tra")
+    row[3].value = "khoảng 50"
+    wb.save(path)
+    code, out = invoke("score", str(folder), width=300)
+    assert code == 1
+    assert "NOT_AN_INTEGER" in out and "khoảng 50" in out and "xa/X01.xlsx › Số liệu › ô D9" in out
+    assert "Traceback" not in out
+
+
+def test_strict_turns_missing_data_into_exit_1(inputs: Path) -> None:
+    assert invoke("score", str(inputs))[0] == 0
+    assert invoke("score", str(inputs), "--strict")[0] == 1  # the fixture leaves ~5 % of the values empty
+
+
+def test_broken_criteria_file_exits_1_without_traceback(inputs: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "qd274.criteria/1"}', "utf-8")
+    code, out = invoke("score", str(inputs), "--tieu-chi", str(bad))
+    assert code == 1
+    assert "Tệp tiêu chí" in out and "Traceback" not in out
+
+
+def test_usage_errors_exit_2(inputs: Path) -> None:
+    assert invoke("score", str(inputs), "--khong-co")[0] == 2
+    assert invoke("score", str(inputs), "--doi-tuong", "tinh")[0] == 2
+    assert invoke()[0] in (0, 2)  # no arguments: help
+
+
+def test_internal_error_exits_3_and_debug_shows_it(inputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setattr(pipeline, "run", broken)
+    code, out = invoke("score", str(inputs))
+    assert code == 3 and "Lỗi nội bộ" in out and "--debug" in out
+    result = runner.invoke(app, ["--debug", "score", str(inputs)], env=ENV)
+    assert isinstance(result.exception, ZeroDivisionError)
+
+
+def test_json_document_keys_and_values(inputs: Path) -> None:
+    code, out = invoke("score", str(inputs), "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["format"] == "qd274.result/1"
+    m = doc["manifest"]
+    assert m["criteria"]["status"] == "reconstructed" and len(m["criteria"]["sha256"]) == 64
+    assert m["engine"]["name"] == "qd274" and m["year"] == 2023
+    assert {f["file"] for f in m["inputs"]} >= {"xa/X01.xlsx", "huyen/H01.xlsx"}
+    units = {u["unit_id"]: u for u in doc["units"]}
+    assert set(units) == {"H01", "X01", "X02", "X03", "X04", "C01", "C02"}
+    u = units["X01"]
+    assert {"unit_id", "unit_name", "subject", "criteria", "base", "bonus", "deduction", "total", "grade",
+            "rank"} <= set(u)
+    assert u["unit_name"] == "Xã Đồng Vương" and u["subject"] == "xa"
+    assert isinstance(u["total"], (int, float)) and u["grade"] in {"Tốt", "Khá", "Trung bình", "Yếu"}
+    c = u["criteria"]["II.7"]
+    assert set(c) >= {"self", "computed", "appraised", "final", "status"}
+    leaf_sum = sum(v["final"] for k, v in u["criteria"].items() if k in {"I", "II", "III", "IV", "V"})
+    assert round(leaf_sum, 2) == u["base"]
+
+
+def test_explain_and_check_and_criteria(inputs: Path) -> None:
+    code, out = invoke("explain", str(inputs), "--don-vi", "dong vuong")
+    assert code == 1 and "Không tìm thấy" in out  # accent-less names are never matched silently
+    code, out = invoke("explain", str(inputs), "--don-vi", "xã  ĐỒNG VƯƠNG")
+    assert code == 0 and "Diễn giải điểm" in out and "Căn cứ: QĐ 274/QĐ-UBND" in out
+    code, out = invoke("check", str(inputs))
+    assert code == 0 and "Đã đọc" in out
+    code, out = invoke("criteria", "--doi-tuong", "co_quan")
+    assert code == 0 and "Phụ lục III" in out and "tái dựng" in out
+
+
+def test_template_commands(tmp_path: Path) -> None:
+    assert invoke("template", "--doi-tuong", "xa", "--out", str(tmp_path / "xa.xlsx"))[0] == 0
+    assert (tmp_path / "xa.xlsx").exists()
+    assert invoke("template", "--tong-hop", "--out", str(tmp_path / "th.csv"))[0] == 0
+    header = (tmp_path / "th.csv").read_text("utf-8-sig").splitlines()[0].split(",")
+    assert header[:4] == ["ma_don_vi", "ten_don_vi", "doi_tuong", "nam"] and "tu_cham:II.1" in header
+
+
+def test_installed_command_and_module_answer_help() -> None:
+    out = subprocess.run([sys.executable, "-m", "scoring", "--help"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "score" in out.stdout and "Chấm điểm" in out.stdout
