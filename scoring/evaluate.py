@@ -180,10 +180,15 @@ def _leaf(step: Step, unit: UnitInput, values: rules.Values, selfs: dict[str, Sc
         if s is not None and s > computed:
             assert own is not None
             flags.append("tu_cham_cao_hon")
-            issues.append(InputError("SELF_ABOVE_COMPUTED", own.origin or Location(file=unit.source, field=node.id),
-                                     f"tiêu chí {node.id}: tự chấm cao hơn số liệu: tự chấm {format_vi(s)}, theo số "
-                                     f"liệu {format_vi(computed)} (chênh {format_vi(s - computed)}).",
-                                     "warning", unit.unit_id))
+            where = own.origin or Location(file=unit.source, field=node.id)
+            if status == rules.MISSING:  # not a disagreement with the figures: there are none to check
+                issues.append(InputError("SELF_WITHOUT_DATA", where, f"tiêu chí {node.id}: tự chấm {format_vi(s)} "
+                                         "nhưng thiếu số liệu để kiểm chứng; theo số liệu được 0 điểm.",
+                                         "warning", unit.unit_id))
+            else:
+                issues.append(InputError("SELF_ABOVE_COMPUTED", where, f"tiêu chí {node.id}: tự chấm cao hơn số "
+                                         f"liệu: tự chấm {format_vi(s)}, theo số liệu {format_vi(computed)} "
+                                         f"(chênh {format_vi(s - computed)}).", "warning", unit.unit_id))
     if a is not None and (a != reference or (s is not None and a != s)):
         flags.append("tham_dinh_khac")
         if not (app and app.note):

@@ -46,6 +46,9 @@ class Indicator(Frozen):
     type: Literal["bool", "int", "date", "choice"]
     label: Text
     choices: tuple[Text, ...] | None = None
+    # A value that a unit's own submitted form implies (e.g. "did not submit" is false for a unit that did):
+    # the form does not ask for it, and reading a form sets it, citing the form.
+    implied_by_form: bool | None = None
 
 
 # ---- the ten rule kinds (parameters only; the computation lives in scoring.rules) ----------------

@@ -16,6 +16,7 @@ from ..criteria import Criteria, Criterion
 from ..criteria.models import Judgement, RatioLinear, RatioTiers
 from ..criteria.validate import walk
 from ..registry import RegisteredUnit
+from ..reports.package import normalize_package
 from ..scores import score_step
 from . import layout as L
 
@@ -49,7 +50,12 @@ def build_form(criteria: Criteria, subject: str, year: int, unit: RegisteredUnit
 
 def write_form(path: Path, criteria: Criteria, subject: str, year: int, unit: RegisteredUnit | None = None) -> Path:
     wb = build_form(criteria, subject, year, unit)
-    return write_atomic(path, lambda tmp: wb.save(tmp))
+
+    def save(tmp: Path) -> None:
+        wb.save(tmp)
+        normalize_package(tmp)  # same criteria and unit → same bytes
+
+    return write_atomic(path, save)
 
 
 def _title(ws: Worksheet, text: str, note: str, width: int) -> None:
@@ -189,7 +195,9 @@ def _data(ws: Worksheet, criteria: Criteria, subject: str) -> None:
 
 
 def _override_indicators(criteria: Criteria) -> set[str]:
-    return {c.indicator for o in criteria.file.overrides for c in o.when if hasattr(c, "indicator")}
+    """Indicators the overriding conditions read, except those a submitted form implies."""
+    implied = {i.id for i in criteria.file.indicators if i.implied_by_form is not None}
+    return {c.indicator for o in criteria.file.overrides for c in o.when if hasattr(c, "indicator")} - implied
 
 
 def _scores(ws: Worksheet, criteria: Criteria, subject: str) -> None:
@@ -247,9 +255,14 @@ def _score_inputs(ws: Worksheet, r: int, node: Criterion, places: int) -> None:
 
 
 def _group_formulas(ws: Worksheet, r: int, node: Criterion, rows: dict[str, int]) -> None:
+    self_col = L.col_letter(4)
     for col in (4, 6):
         letter = L.col_letter(col)
-        inner = "+".join(f"{letter}{rows[c.id]}" for c in node.children)
+        if col == 6:  # the appraised total counts an unappraised leaf with its self-score, as the engine does
+            inner = "+".join(f"IF(ISBLANK({letter}{rows[c.id]}),{self_col}{rows[c.id]},{letter}{rows[c.id]})"
+                             if c.is_leaf else f"{letter}{rows[c.id]}" for c in node.children)
+        else:
+            inner = "+".join(f"{letter}{rows[c.id]}" for c in node.children)
         formula = f"=MIN({node.max},{inner})" if node.group in ("bonus", "deduction") else f"={inner}"
         cell = ws.cell(r, col, formula)
         cell.fill, cell.number_format = _GROUP, "0.00"

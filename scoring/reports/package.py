@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 FIXED_TIME = (2017, 5, 26, 0, 0, 0)  # the decision's date: no run time inside the package
+_STAMP = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
 def normalize_package(path: Path, cached: dict[str, dict[str, str]] | None = None) -> None:
@@ -25,6 +26,8 @@ def normalize_package(path: Path, cached: dict[str, dict[str, str]] | None = Non
         for info, data in entries:
             if cached and info.filename in cached:
                 data = _fill_cache(data, cached[info.filename])
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the save time
+                data = _STAMP.sub(rb"\g<1>2017-05-26T00:00:00Z\g<2>", data)
             fixed = zipfile.ZipInfo(info.filename, FIXED_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
