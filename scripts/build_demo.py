@@ -336,7 +336,8 @@ def district_form(criteria: Criteria) -> Filled:
             f.stated[ind] = pct
     used = criteria.used_indicators["huyen"] | {c.indicator for o in criteria.file.overrides for c in o.when
                                                if hasattr(c, "indicator")}
-    for ind in sorted(used - set(DISTRICT_FIGURES)):
+    implied = {i.id for i in criteria.file.indicators if i.implied_by_form is not None}  # not in the form
+    for ind in sorted(used - set(DISTRICT_FIGURES) - implied):
         f.evidence[ind] = DISTRICT_GAPS.get(ind, "Để trống: báo cáo năm 2023 không nêu số liệu này.")
     for cid, (pts, ev) in DISTRICT_SELF.items():
         f.selfs[cid] = pts
@@ -643,8 +644,7 @@ def illustrative(criteria: Criteria, subject: str, name: str, spec: dict[str, An
                                                 "TTHC)") if spec["cbccvc"] else "Không có")
     v["nguoi_dung_dau_bi_ky_luat"] = spec["ndd"]
     ev["nguoi_dung_dau_bi_ky_luat"] = "Không có quyết định kỷ luật người đứng đầu năm 2023"
-    v["khong_nop_ho_so"] = False
-    ev["khong_nop_ho_so"] = ev["nop_ho_so_cham"]
+    # khong_nop_ho_so is not asked in a unit's own form: a submitted form implies it (implied_by_form)
 
     f = Filled()
     for ind in spec["empty"]:
