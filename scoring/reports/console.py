@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
+from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -36,16 +37,16 @@ def _markers(r: UnitResult) -> str:
     marks = []
     leaves = r.leaves()
     if any("tu_cham_cao_hon" in x.flags for x in leaves):
-        marks.append("▲ tự chấm cao")
+        marks.append("tự chấm cao")
     if any("tham_dinh_khac" in x.flags for x in leaves):
-        marks.append("✎ thẩm định")
+        marks.append("có thẩm định")
     missing = sum(1 for x in leaves if x.status in ("thieu_so_lieu", "chua_cham"))
     if missing and r.unit.has_data:
-        marks.append(f"∅ thiếu {missing}")
+        marks.append(f"thiếu {missing} số liệu")
     if not r.unit.has_data:
         marks.append("không có số liệu")
     elif r.overrides:
-        marks.append("⚑ " + "; ".join(o.id for o in r.overrides))
+        marks.append("bị hạ loại")  # which condition: `qd274 explain`
     return ", ".join(marks)
 
 
@@ -55,11 +56,12 @@ def ranking(console: Console, run: Run) -> None:
         if not rows:
             continue
         scheme = run.criteria.scheme(subject)
+        # Light box, no outer edge padding: the nine columns must fit a 100-column terminal without cropping.
         table = Table(title=f"Xếp hạng: {scheme.name} ({len(rows)} đơn vị)", title_justify="left",
-                      header_style="bold", show_lines=False, expand=False)
+                      header_style="bold", show_lines=False, expand=False, box=box.SIMPLE_HEAVY, pad_edge=False)
         table.add_column("Hạng", justify="right")
         table.add_column("Mã", overflow="fold")
-        table.add_column("Đơn vị", overflow="fold", min_width=12)
+        table.add_column("Đơn vị", overflow="fold")
         for head in ("Tự chấm", "Theo số liệu", "Thẩm định", "Kết quả"):
             table.add_column(head, justify="right")
         table.add_column("Xếp loại")
@@ -76,8 +78,9 @@ def ranking(console: Console, run: Run) -> None:
         order = [g.name for g in run.criteria.file.grades] + [run.criteria.file.ungraded.name]
         console.print("  Số đơn vị theo xếp loại: " + "; ".join(f"{g}: {counts.get(g, 0)}" for g in order))
         console.print()
-    console.print("[dim]Ký hiệu: ▲ tự chấm cao hơn số liệu · ✎ điểm thẩm định khác · ∅ số tiêu chí thiếu số "
-                  "liệu · ⚑ điều kiện hạ loại.[/dim]")
+    # Plain words, no symbols: some terminals draw symbols such as ✎ two cells wide and break the columns.
+    console.print("[dim]Ghi chú: «tự chấm cao» = tự chấm cao hơn số liệu ở ít nhất một tiêu chí; «bị hạ loại» = "
+                  "một điều kiện xếp loại đã hạ loại (xem qd274 explain).[/dim]")
 
 
 def problems(console: Console, items: list[InputError], limit: int | None = None) -> None:
@@ -89,7 +92,8 @@ def problems(console: Console, items: list[InputError], limit: int | None = None
     items = sorted(items, key=lambda p: (order.get(p.severity, 3), p.location.file or "", p.code))
     counts = Counter(p.severity for p in items)
     title = "Kiểm tra dữ liệu: " + ", ".join(f"{SEVERITY_VI[s][0].lower()} {counts[s]}" for s in order if counts[s])
-    table = Table(title=title, title_justify="left", header_style="bold", expand=False)
+    table = Table(title=title, title_justify="left", header_style="bold", expand=False, box=box.SIMPLE_HEAVY,
+                  pad_edge=False)
     table.add_column("Mức")
     table.add_column("Mã lỗi")
     table.add_column("Vị trí", overflow="fold", max_width=44)
@@ -168,7 +172,7 @@ def explain(console: Console, run: Run, r: UnitResult) -> None:
     grade = Text.assemble(("Xếp loại: ", "bold"), (r.grade_name, GRADE_STYLE.get(r.grade_id, "bold")))
     console.print(grade)
     for o in r.overrides:
-        console.print(f"  ⚑ Điều kiện «{o.title}»: {o.sentence}")
+        console.print(f"  Điều kiện «{o.title}»: {o.sentence}")
     if r.rank is not None:
         console.print(f"Hạng trong {run.criteria.scheme(r.unit.subject).name}: {r.rank}")
     ng = r.next_grade
