@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 
 def _number_only(value: Any) -> Any:
@@ -17,8 +17,12 @@ def _number_only(value: Any) -> Any:
     return Decimal(value)
 
 
-Number = Annotated[Decimal, BeforeValidator(_number_only)]
-Points = Annotated[Decimal, BeforeValidator(_number_only), Field(ge=0)]
+# The schema says "number" for every Decimal: that is what the file must hold (strings are refused), and it
+# keeps criteria/schema.json independent of how a pydantic release chooses to describe Decimal.
+_NUMBER = WithJsonSchema({"type": "number"})
+Number = Annotated[Decimal, BeforeValidator(_number_only), _NUMBER]
+Points = Annotated[Decimal, BeforeValidator(_number_only), Field(ge=0),
+                  WithJsonSchema({"type": "number", "minimum": 0})]
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 CriterionId = Annotated[str, Field(pattern=r"^[A-Z]+(\.[0-9a-z]+)*$")]
 Text = Annotated[str, Field(min_length=1)]
@@ -83,19 +87,22 @@ class DateTiers(Frozen):
 class RatioLinear(Frozen):
     kind: Literal["ratio_linear"]
     numerator: Ident
-    denominator: Ident | Annotated[Decimal, BeforeValidator(_number_only), Field(gt=0)]
+    denominator: Ident | Annotated[Decimal, BeforeValidator(_number_only), Field(gt=0),
+                                   WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
     no_cases: Literal["full", "zero"]
 
 
 class PctTier(Frozen):
-    min_pct: Annotated[Decimal, BeforeValidator(_number_only), Field(ge=0, le=100)]
+    min_pct: Annotated[Decimal, BeforeValidator(_number_only), Field(ge=0, le=100),
+                       WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100})]
     points: Points
 
 
 class RatioTiers(Frozen):
     kind: Literal["ratio_tiers"]
     numerator: Ident
-    denominator: Ident | Annotated[Decimal, BeforeValidator(_number_only), Field(gt=0)]
+    denominator: Ident | Annotated[Decimal, BeforeValidator(_number_only), Field(gt=0),
+                                   WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
     no_cases: Literal["full", "zero"]
     tiers: tuple[PctTier, ...] = Field(min_length=1)
     else_: Points = Field(alias="else")
@@ -137,7 +144,8 @@ class Choice(Frozen):
 
 class Judgement(Frozen):
     kind: Literal["judgement"]
-    step: Annotated[Decimal, BeforeValidator(_number_only), Field(gt=0)]
+    step: Annotated[Decimal, BeforeValidator(_number_only), Field(gt=0),
+                    WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
 
 
 Rule = Annotated[
@@ -224,7 +232,8 @@ class Ranking(Frozen):
 
 
 class Consistency(Frozen):
-    stated_pct_tolerance: Annotated[Decimal, BeforeValidator(_number_only), Field(ge=0)]
+    stated_pct_tolerance: Annotated[Decimal, BeforeValidator(_number_only), Field(ge=0),
+                                    WithJsonSchema({"type": "number", "minimum": 0})]
 
 
 class Verification(Frozen):
