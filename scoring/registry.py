@@ -101,7 +101,9 @@ def load_registry(path: Path, root: Path | None = None) -> tuple[Registry, list[
 def _rows(path: Path) -> list[list[object]]:
     if path.suffix.lower() == ".csv":
         text = path.read_bytes().decode("utf-8-sig")
-        return [list(r) for r in csv.reader(io.StringIO(text))]
+        first = text.split("\n", 1)[0]  # Excel in a Vietnamese locale saves CSV with ';' (as input sheets)
+        delimiter = max(";,\t", key=first.count) if first else ","
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))

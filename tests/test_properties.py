@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from decimal import Decimal
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -72,7 +73,7 @@ def test_ranking_is_independent_of_unit_order(batch, rnd) -> None:  # type: igno
     for rows in rank(results).values():
         ranks = [r.rank for r in rows if r.rank is not None]
         assert ranks == sorted(ranks)
-        for a, b in zip(rows, rows[1:], strict=False):
+        for a, b in pairwise(rows):
             if a.rank is not None and b.rank is not None:
                 assert (a.total == b.total) == (a.rank == b.rank)
 

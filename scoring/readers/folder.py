@@ -15,7 +15,7 @@ from typing import Any
 from ..criteria import Criteria
 from ..errors import InputError, Location
 from ..inputs import UnitInput
-from ..names import match_key
+from ..names import clean, match_key
 from ..registry import Registry, load_registry
 from .consolidated import find_header, read_consolidated, read_csv_rows
 from .files import InputFile, default_registry, describe, discover
@@ -71,18 +71,20 @@ def _read_file(f: Path, root: Path, criteria: Criteria, result: ReadResult, lock
             result.problems += problems
         result.files.append(replace(info, kind="consolidated" if rows is not None else "unreadable"))
         return units
-    is_zip = zipfile.is_zipfile(f)
-    other = _zip_without_workbook(f) if is_zip else None
-    if not is_zip or other:
-        result.problems.append(_not_a_workbook(name, data, other))
+    if not zipfile.is_zipfile(f):
+        result.problems.append(_not_a_workbook(name, data))
         result.files.append(replace(info, kind="unreadable"))
         return []
     try:
         book = open_book(f)
     except Exception as exc:  # calamine's errors (zip, xml, password) all mean: cannot read this file
-        result.problems.append(InputError("UNREADABLE_FILE", Location(file=name),
-                                          f"không đọc được tệp Excel ({type(exc).__name__}: {str(exc)[:120]}). Mở "
-                                          "tệp bằng Excel, bỏ mật khẩu nếu có, lưu lại dạng .xlsx rồi chạy lại."))
+        if other := _zip_without_workbook(f):  # a .docx is a zip too: say what it is, not calamine's words
+            result.problems.append(_not_a_workbook(name, data, other))
+        else:
+            result.problems.append(InputError("UNREADABLE_FILE", Location(file=name),
+                                              f"không đọc được tệp Excel ({type(exc).__name__}: {str(exc)[:120]}). "
+                                              "Mở tệp bằng Excel, bỏ mật khẩu nếu có, lưu lại dạng .xlsx rồi chạy "
+                                              "lại."))
         result.files.append(replace(info, kind="unreadable"))
         return []
     if f.suffix.lower() == ".xlsm":
@@ -94,14 +96,18 @@ def _read_file(f: Path, root: Path, criteria: Criteria, result: ReadResult, lock
         result.problems += problems
         result.files.append(replace(info, kind="form"))
         return [unit] if unit else []
-    for sheet in book.sheet_names:
+    units, tables = [], 0
+    for sheet in book.sheet_names:  # every table is read: one sheet per subject type is a common layout
         rows = book.rows(sheet)
         if find_header(rows) is not None:
-            units, problems = read_consolidated(rows, name, sheet, criteria, book.date1904,
+            found, problems = read_consolidated(rows, name, sheet, criteria, book.date1904,
                                                 book.formulas_without_value(sheet))
             result.problems += problems
-            result.files.append(replace(info, kind="consolidated"))
-            return units
+            units += found
+            tables += 1
+    if tables:
+        result.files.append(replace(info, kind="consolidated"))
+        return units
     result.problems.append(InputError("NOT_AN_INPUT", Location(file=name),
                                       "tệp không phải biểu chấm điểm của qd274 (thiếu sheet «Số liệu») và không có "
                                       "dòng tiêu đề ma_don_vi/ten_don_vi của bảng tổng hợp."))
@@ -218,7 +224,8 @@ def _resolve(raw: RawUnit, criteria: Criteria, reg: Registry | None, problems: l
         problems.append(InputError("WRONG_YEAR", raw.where, f"biểu năm {unit_year}, không phải năm {year} đang "
                                    "chấm; bỏ qua.", "warning"))
         return None
-    return UnitInput(unit_id or match_key(name or ""), name or unit_id or "", subject, unit_year, raw.values,
+    # Without a registry the name is shown as typed, but cleaned: "Xã  Tân  Sỏi" is shown "Xã Tân Sỏi".
+    return UnitInput(unit_id or match_key(name or ""), clean(name or unit_id or ""), subject, unit_year, raw.values,
                      raw.self_scores, raw.appraised, raw.stated_pct, raw.source)
 
 
@@ -238,15 +245,13 @@ def _merge(a: UnitInput, b: UnitInput, problems: list[InputError],
             value_b = getattr(item, "value", getattr(item, "points", None))
             if mine is None:
                 left[key] = item
-            elif (attr, key) in dropped:
-                if value_a != value_b:
-                    problems.append(_conflict(a, key, mine, item, b.source))
             elif value_a != value_b:
                 problems.append(InputError(
                     "CONFLICTING_VALUES", item.origin or Location(file=b.source, field=key),
                     f"đơn vị «{a.unit_name}», «{key}»: {value_a} ở {mine.origin} nhưng {value_b} ở {item.origin}. "
                     "Giữ một giá trị đúng rồi chạy lại; đến khi đó giá trị này bị bỏ.", unit_id=a.unit_id))
-                left.pop(key)
+                dropped.setdefault((attr, key), mine)
+                left.pop(key, None)
         out[attr] = left
     sources = "; ".join(s for s in (a.source, b.source) if s)
     return replace(a, source=sources, **out)

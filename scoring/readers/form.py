@@ -41,8 +41,9 @@ def read_form(book: Book, name: str, criteria: Criteria) -> tuple[RawUnit | None
     subject = unit.subject if unit.subject in criteria.subjects else None
     _data(book, name, criteria, subject, unit, problems)
     _scores(book, name, criteria, subject, unit, problems)
+    submitted = bool(unit.values or unit.self_scores or unit.appraised)  # a blank form is "không có số liệu"
     for ind in criteria.file.indicators:  # what a submitted form says by existing ("đã nộp hồ sơ")
-        if ind.implied_by_form is not None and ind.id not in unit.values:
+        if submitted and ind.implied_by_form is not None and ind.id not in unit.values:
             unit.values[ind.id] = Reading(ind.implied_by_form, Location(file=name, field=ind.id),
                                           "suy ra từ việc đơn vị đã nộp biểu này")
     return unit, problems

@@ -25,6 +25,10 @@ _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$")  # what CSV expo
 _SERIAL_MIN, _SERIAL_MAX = 20000, 60000
 _EXCEL_EPOCH_1900 = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
+# The same window for real dates: a number typed into a date-formatted cell reaches us as a date already
+# (12 → 12/01/1900), and must be refused just like the bare serial 12.
+_DATE_MIN, _DATE_MAX = dt.date(1955, 1, 1), dt.date(2064, 12, 31)
+_DATE_RANGE = "cần ngày dạng dd/mm/yyyy, năm từ 1955 đến 2064"
 
 
 def _text(raw: Any) -> str:
@@ -39,6 +43,8 @@ def shown(raw: Any) -> str:
     """How a raw cell value is quoted back in a message."""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
+    if isinstance(raw, (dt.date, dt.datetime)):
+        raw = raw.strftime("%d/%m/%Y")
     text = _text(raw)
     return f"\"{text[:60]}…\"" if len(text) > 60 else f"\"{text}\""
 
@@ -101,9 +107,9 @@ def parse_date(raw: Any, date1904: bool = False) -> Parsed:
     if is_empty(raw):
         return None, None
     if isinstance(raw, dt.datetime):
-        return raw.date(), None
+        raw = raw.date()
     if isinstance(raw, dt.date):
-        return raw, None
+        return (raw, None) if _DATE_MIN <= raw <= _DATE_MAX else (None, ("NOT_A_DATE", _DATE_RANGE))
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         if _SERIAL_MIN <= raw <= _SERIAL_MAX and float(raw).is_integer():
             epoch = _EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH_1900
@@ -117,9 +123,10 @@ def parse_date(raw: Any, date1904: bool = False) -> Parsed:
     else:
         return None, ("NOT_A_DATE", "cần ngày dạng dd/mm/yyyy")
     try:
-        return dt.date(year, month, day), None
+        date = dt.date(year, month, day)
     except ValueError:
         return None, ("NOT_A_DATE", "ngày không tồn tại; cần ngày dạng dd/mm/yyyy")
+    return (date, None) if _DATE_MIN <= date <= _DATE_MAX else (None, ("NOT_A_DATE", _DATE_RANGE))
 
 
 def parse_choice(raw: Any, choices: tuple[str, ...]) -> Parsed:

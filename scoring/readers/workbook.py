@@ -26,12 +26,19 @@ class Book:
     _wb: Any = None
     _uncached: dict[str, set[str]] = field(default_factory=dict)
     _sheet_parts: dict[str, str] = field(default_factory=dict)
+    _sheets: dict[str, Any] = field(default_factory=dict)
+
+    def _sheet(self, sheet: str) -> Any:
+        # calamine parses a sheet's XML on every get_sheet_by_name: once per sheet, not once per question
+        if sheet not in self._sheets:
+            self._sheets[sheet] = self._wb.get_sheet_by_name(sheet)
+        return self._sheets[sheet]
 
     def rows(self, sheet: str) -> list[list[Any]]:
-        return [list(r) for r in self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
+        return [list(r) for r in self._sheet(sheet).to_python(skip_empty_area=False)]
 
     def merged(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-        return list(self._wb.get_sheet_by_name(sheet).merged_cell_ranges or [])
+        return list(self._sheet(sheet).merged_cell_ranges or [])
 
     def formulas_without_value(self, sheet: str) -> set[str]:
         """Cells (A1 refs) holding a formula with no cached result: never to be read as 0 or as empty."""
