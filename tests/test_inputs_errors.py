@@ -433,3 +433,25 @@ def test_every_reader_error_code_has_a_test() -> None:
     assert raised >= {"NOT_AN_INTEGER", "NOT_A_DATE", "UNKNOWN_UNIT"}  # the scan itself works
     assert sorted(code for code in raised if f'"{code}"' not in tests) == []
 
+
+
+def test_score_formula_without_cached_value_is_reported(tmp_path: Path) -> None:
+    """A self-score typed as a formula that no spreadsheet calculated is not read as 'no score'."""
+    import openpyxl
+
+    from scoring.criteria import load_criteria
+    from scoring.forms.generate import write_form
+    from scoring.readers.folder import read_inputs
+
+    criteria = load_criteria()
+    path = tmp_path / "xa.xlsx"
+    write_form(path, criteria, "xa", 2023)
+    wb = openpyxl.load_workbook(path)
+    wb["Thông tin"]["C5"] = "Xã Thử"
+    ws = wb["Chấm điểm"]
+    row = next(r for r in ws.iter_rows(min_row=4) if r[0].value == "II.1")
+    row[3].value = "=2+1.5"
+    wb.save(path)
+    result = read_inputs(tmp_path, criteria)
+    found = [(p.code, p.location.cell) for p in result.problems]
+    assert ("FORMULA_NO_VALUE", row[3].coordinate) in found

@@ -163,6 +163,7 @@ def _scores(book: Book, name: str, criteria: Criteria, subject: str | None, unit
     if not cols:
         return
     nodes = criteria.nodes.get(subject or "", {})
+    uncached = book.formulas_without_value(L.SCORES)
     for r in range(h + 1, len(rows)):
         row = rows[r]
         cid = parse_text(_at(row, cols["id"]))
@@ -176,9 +177,13 @@ def _scores(book: Book, name: str, criteria: Criteria, subject: str | None, unit
             if key not in cols:
                 continue
             raw = _at(row, cols[key])
+            ref = f"{L.col_letter(cols[key] + 1)}{r + 1}"
+            where = Location(file=name, sheet=L.SCORES, cell=ref, field=cid)
             if is_empty(raw):
+                if ref in uncached:  # a score typed as a formula that Excel never calculated: not "no score"
+                    problems.append(InputError("FORMULA_NO_VALUE", where, "ô điểm chứa công thức chưa có kết quả "
+                                               "tính. Mở tệp bằng Excel, lưu lại, hoặc gõ điểm."))
                 continue
-            where = Location(file=name, sheet=L.SCORES, cell=f"{L.col_letter(cols[key] + 1)}{r + 1}", field=cid)
             points, problem = parse_decimal(raw)
             if problem:
                 problems.append(cell_error(problem, where, raw))
