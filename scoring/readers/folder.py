@@ -21,7 +21,7 @@ from .consolidated import find_header, read_consolidated, read_csv_rows
 from .files import InputFile, default_registry, describe, discover
 from .form import is_form, read_form
 from .raw import RawUnit
-from .workbook import open_book
+from .workbook import Book, open_book
 
 
 @dataclass
@@ -87,6 +87,14 @@ def _read_file(f: Path, root: Path, criteria: Criteria, result: ReadResult, lock
                                               "lại."))
         result.files.append(replace(info, kind="unreadable"))
         return []
+    try:
+        return _read_book(book, f, name, info, criteria, result)
+    finally:
+        book.close()
+
+
+def _read_book(book: Book, f: Path, name: str, info: InputFile, criteria: Criteria,
+               result: ReadResult) -> list[RawUnit]:
     if f.suffix.lower() == ".xlsm":
         result.problems.append(InputError("MACROS_IGNORED", Location(file=name),
                                           "tệp có macro (.xlsm): chỉ đọc giá trị đã lưu, không chạy macro nào.",

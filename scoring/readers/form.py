@@ -118,7 +118,6 @@ def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: 
     rows, h, cols = _find_header(book, name, L.DATA, L.DATA_COLUMNS, ("id", "value"), problems)
     if not cols:
         return
-    uncached = book.formulas_without_value(L.DATA)
     for r in range(h + 1, len(rows)):
         row = rows[r]
         ind_id = parse_text(_at(row, cols["id"]))
@@ -136,11 +135,12 @@ def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: 
                                        "trong sheet; giữ một dòng."))
             continue
         raw = _at(row, cols["value"])
-        if value_ref in uncached:
+        if is_empty(raw) and book.uncalculated(L.DATA, value_ref):
             problems.append(InputError("FORMULA_NO_VALUE", where, "ô chứa công thức chưa có kết quả tính (tệp "
                                        "chưa được Excel tính lại). Mở tệp bằng Excel, lưu lại, hoặc gõ giá trị."))
             continue
-        value, problem = parse_indicator(raw, ind.type, ind.choices, book.date1904)
+        value, problem = parse_indicator(raw, ind.type, ind.choices,
+                                         ind.type == "date" and isinstance(raw, (int, float)) and book.date1904)
         if problem:
             problems.append(cell_error(problem, where, raw))
             continue
@@ -163,7 +163,7 @@ def _scores(book: Book, name: str, criteria: Criteria, subject: str | None, unit
     if not cols:
         return
     nodes = criteria.nodes.get(subject or "", {})
-    uncached = book.formulas_without_value(L.SCORES)
+    letters = {key: L.col_letter(c + 1) for key, c in cols.items()}
     for r in range(h + 1, len(rows)):
         row = rows[r]
         cid = parse_text(_at(row, cols["id"]))
@@ -177,13 +177,14 @@ def _scores(book: Book, name: str, criteria: Criteria, subject: str | None, unit
             if key not in cols:
                 continue
             raw = _at(row, cols[key])
-            ref = f"{L.col_letter(cols[key] + 1)}{r + 1}"
-            where = Location(file=name, sheet=L.SCORES, cell=ref, field=cid)
+            ref = f"{letters[key]}{r + 1}"
             if is_empty(raw):
-                if ref in uncached:  # a score typed as a formula that Excel never calculated: not "no score"
-                    problems.append(InputError("FORMULA_NO_VALUE", where, "ô điểm chứa công thức chưa có kết quả "
-                                               "tính. Mở tệp bằng Excel, lưu lại, hoặc gõ điểm."))
+                if book.uncalculated(L.SCORES, ref):  # a formula Excel never calculated is not "no score"
+                    problems.append(InputError("FORMULA_NO_VALUE", Location(name, L.SCORES, ref, cid),
+                                               "ô điểm chứa công thức chưa có kết quả tính. Mở tệp bằng Excel, "
+                                               "lưu lại, hoặc gõ điểm."))
                 continue
+            where = Location(file=name, sheet=L.SCORES, cell=ref, field=cid)
             points, problem = parse_decimal(raw)
             if problem:
                 problems.append(cell_error(problem, where, raw))

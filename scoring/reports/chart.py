@@ -1,0 +1,97 @@
+"""The Word report's bar chart: total points per unit coloured by grade, as a byte-reproducible PNG."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ..criteria.models import CriteriaFile
+from ..numbers import format_vi
+
+if TYPE_CHECKING:
+    from ..evaluate import UnitResult
+
+# The HTML report's colours, so a unit's grade looks the same in every report; they stay apart for
+# colour-blind readers and in greyscale print.
+GRADE_COLOURS = {"tot": "#1b7f3b", "kha": "#1f5fae", "trung_binh": "#d98a00", "yeu": "#c0392b",
+                 "khong_xep_loai": "#8c8c8c"}
+SPARE_COLOURS = ("#6a3d9a", "#008080", "#b15928", "#cc79a7", "#4d4d4d")  # grades other criteria files name
+UNGRADED_COLOUR = "#8c8c8c"
+MAX_BARS = 30  # more than this would not fit one page at a readable size: callers split the units
+LABEL_CHARS = 38  # longer unit names are cut here (the table beside the chart has the full name)
+WIDTH_IN = 16 / 2.54  # the chart is placed 16 cm wide: drawn at that size, its 8 pt text prints as 8 pt
+DPI = 200
+FONT = "DejaVu Sans"  # ships with matplotlib (Vietnamese glyphs included): the same pixels on every machine
+
+
+def grade_colours(cf: CriteriaFile) -> dict[str, str]:
+    spare = iter(SPARE_COLOURS)
+    out = {g.id: GRADE_COLOURS.get(g.id) or next(spare, "#4d4d4d") for g in cf.grades}
+    out[cf.ungraded.id] = UNGRADED_COLOUR
+    return out
+
+
+def short(name: str) -> str:
+    """A one-line label: control characters (no glyph in any font) become spaces, long names are cut."""
+    name = " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in name).split())
+    return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def total_chart(rows: Sequence[UnitResult], cf: CriteriaFile) -> bytes:
+    """Horizontal bars of the final totals in the given (ranking) order, grade thresholds marked.
+
+    The PNG has a fixed size and dpi and no metadata chunk (no software version, no time): the same
+    rows give the same bytes.
+    """
+    if not rows or len(rows) > MAX_BARS:
+        raise ValueError(f"biểu đồ cần từ 1 đến {MAX_BARS} đơn vị, nhận {len(rows)}")
+    # Imported here: only the Word report draws, and matplotlib takes a noticeable time to import.
+    import matplotlib
+    import matplotlib.style
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    colours = grade_colours(cf)
+    lo = float(min(cf.score_range.min, Decimal(0)))
+    hi = float(max([cf.score_range.max, *[r.total for r in rows]]))
+    # The built-in defaults, not the user's matplotlibrc, so the bytes do not depend on the machine;
+    # parse_math off so a "$" in a unit name is printed, not read as a formula.
+    with matplotlib.style.context("default"), matplotlib.rc_context(
+            {"font.family": [FONT], "font.size": 8, "text.parse_math": False, "axes.unicode_minus": False}):
+        height = 0.95 + 0.26 * len(rows)
+        fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ys = list(range(len(rows)))
+        values = [float(r.total) for r in rows]
+        ax.barh(ys, values, height=0.62, color=[colours.get(r.grade_id, UNGRADED_COLOUR) for r in rows],
+                zorder=3)
+        for y, r, v in zip(ys, rows, values, strict=True):
+            ax.text(v + (hi - lo) * 0.008, y, format_vi(r.total), va="center", ha="left", fontsize=7.5,
+                    fontweight="bold", zorder=4)
+        ax.set_yticks(ys, labels=[short(r.unit.unit_name) for r in rows])
+        ax.invert_yaxis()  # rank 1 on top, as in the table
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        thresholds = sorted({b.min for b in cf.grades if lo < b.min < hi})
+        ticks = sorted({Decimal(int(lo)), *thresholds, cf.score_range.max})
+        ax.set_xticks([float(t) for t in ticks], labels=[format_vi(t) for t in ticks])
+        ax.set_xlim(lo, hi + (hi - lo) * 0.07)  # room for the value printed after a full bar
+        for t in thresholds:
+            ax.axvline(float(t), color="#5b6472", linewidth=0.7, linestyle=(0, (3, 2)), zorder=2)
+        ax.grid(False)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.spines["bottom"].set_bounds(lo, hi)  # the axis ends at the maximum score, not in the label room
+        ax.set_xlabel("Tổng điểm")
+        present = {r.grade_id for r in rows}
+        order = [(g.id, g.name) for g in cf.grades] + [(cf.ungraded.id, cf.ungraded.name)]
+        handles = [Patch(color=colours[gid], label=name) for gid, name in order
+                   if gid in present or gid != cf.ungraded.id]
+        fig.legend(handles=handles, loc="outside upper center", ncols=len(handles), frameon=False,
+                   handlelength=1.2, columnspacing=1.4)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
