@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,9 +55,18 @@ class Run:
         }
 
 
+def run_time() -> dt.datetime:
+    """Now, or SOURCE_DATE_EPOCH when set (the reproducible-builds convention): then two runs on the same
+    inputs give the same bytes, manifest included."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.now().astimezone()
+
+
 def run(path: Path, *, criteria_path: Path | None = None, year: int | None = None, subject: str | None = None,
         registry: Path | None = None, progress: Callable[[int, int], None] | None = None) -> Run:
-    started = dt.datetime.now().astimezone()
+    started = run_time()
     criteria = load_criteria(criteria_path)
     read = read_inputs(path, criteria, year=year, subject=subject, registry_path=registry, progress=progress)
     results = evaluate_all(criteria, read.units)

@@ -1,0 +1,85 @@
+"""`qd274 report`: the four files, reproducible to the byte, history recorded, nothing written on failure."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scoring.cli import app
+from scoring.reports import writer
+from tests.report_fixtures import build_inputs
+
+ENV = {"COLUMNS": "120", "NO_COLOR": "1"}
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_inputs(tmp_path_factory.mktemp("in"))
+
+
+def _report(inputs: Path, out: Path, db: Path, **env: str) -> None:
+    result = CliRunner().invoke(app, ["report", str(inputs), "--out", str(out), "--db", str(db)], env=ENV | env)
+    assert result.exit_code == 0, result.output
+
+
+def test_same_inputs_same_bytes(inputs: Path, tmp_path: Path) -> None:
+    fixed = {"SOURCE_DATE_EPOCH": "1700000000"}
+    _report(inputs, tmp_path / "a", tmp_path / "h.sqlite3", **fixed)
+    _report(inputs, tmp_path / "b", tmp_path / "h.sqlite3", **fixed)
+    names = [writer.XLSX, writer.DOCX, writer.HTML, writer.TRACE]
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_without_a_fixed_time_only_the_time_stamp_differs(inputs: Path, tmp_path: Path) -> None:
+    _report(inputs, tmp_path / "a", tmp_path / "h.sqlite3", SOURCE_DATE_EPOCH="1700000000")
+    _report(inputs, tmp_path / "b", tmp_path / "h.sqlite3", SOURCE_DATE_EPOCH="1800000000")
+    a = json.loads((tmp_path / "a" / writer.TRACE).read_text("utf-8"))
+    b = json.loads((tmp_path / "b" / writer.TRACE).read_text("utf-8"))
+    assert a["manifest"].pop("generated_at") != b["manifest"].pop("generated_at")
+    assert a == b
+    assert (tmp_path / "a" / writer.DOCX).read_bytes() == (tmp_path / "b" / writer.DOCX).read_bytes()
+
+
+def test_trace_document_is_versioned_and_complete(inputs: Path, tmp_path: Path) -> None:
+    _report(inputs, tmp_path / "o", tmp_path / "h.sqlite3")
+    doc = json.loads((tmp_path / "o" / writer.TRACE).read_text("utf-8"))
+    assert doc["format"] == "qd274.trace/1" and doc["manifest"]["criteria"]["status"] == "reconstructed"
+    unit = next(u for u in doc["units"] if u["unit_id"] == "X01")
+    leaf = next(r for r in unit["records"] if r["criterion_id"] == "II.7")
+    assert {"sentence", "inputs", "params", "citation", "points", "max"} <= set(leaf)
+    assert leaf["inputs"][0]["origin"]["cell"].startswith("D")
+    total = next(r for r in unit["records"] if r["criterion_id"] == "tong_diem")
+    assert total["points"] == unit["total"]
+
+
+def test_report_records_history_and_compares_years(inputs: Path, tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite3"
+    older = build_inputs(tmp_path / "in2022", seed=11, year=2022)
+    _report(older, tmp_path / "o22", db)
+    _report(inputs, tmp_path / "o23", db)
+    runner = CliRunner()
+    listing = runner.invoke(app, ["lich-su", "--db", str(db)], env=ENV)
+    assert listing.exit_code == 0 and "2022" in listing.output and "2023" in listing.output
+    diff = runner.invoke(app, ["so-sanh", "--nam", "2022", "--nam", "2023", "--db", str(db)], env=ENV | {"COLUMNS": "200"})
+    assert diff.exit_code == 0, diff.output
+    assert "Xã Đồng Vương" in diff.output and "Chênh lệch" in diff.output
+
+
+def test_failure_midway_leaves_no_partial_file(inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import scoring.reports.html_report as html_report
+
+    def boom(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("killed while rendering")
+
+    monkeypatch.setattr(html_report, "render_html", boom)
+    out = tmp_path / "o"
+    result = CliRunner().invoke(app, ["report", str(inputs), "--out", str(out), "--db", str(tmp_path / "h.sqlite3")],
+                                env=ENV)
+    assert result.exit_code == 3
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]
+    assert leftovers == []
+    assert not (out / writer.HTML).exists()
