@@ -64,7 +64,8 @@ def test_report_records_history_and_compares_years(inputs: Path, tmp_path: Path)
     runner = CliRunner()
     listing = runner.invoke(app, ["lich-su", "--db", str(db)], env=ENV)
     assert listing.exit_code == 0 and "2022" in listing.output and "2023" in listing.output
-    diff = runner.invoke(app, ["so-sanh", "--nam", "2022", "--nam", "2023", "--db", str(db)], env=ENV | {"COLUMNS": "200"})
+    diff = runner.invoke(app, ["so-sanh", "--nam", "2022", "--nam", "2023", "--db", str(db)],
+                         env=ENV | {"COLUMNS": "200"})
     assert diff.exit_code == 0, diff.output
     assert "Xã Đồng Vương" in diff.output and "Chênh lệch" in diff.output
 
