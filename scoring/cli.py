@@ -230,9 +230,11 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
 
             show(con, problems)
             raise typer.Exit(EXIT_PROBLEMS)
+        from .safe_paths import inside, safe_name
+
         units = [u for u in registry.units if doi_tuong is None or u.subject == doi_tuong]
-        for u in units:
-            write_form(out / u.subject / f"{u.code}.xlsx", criteria, u.subject, nam, u)
+        for u in units:  # codes come from a user's file: they never choose where a form is written
+            write_form(inside(out, safe_name(u.subject), f"{safe_name(u.code)}.xlsx"), criteria, u.subject, nam, u)
         con.print(f"Đã tạo {len(units)} biểu trong {out}.")
         return
     if doi_tuong is None:
