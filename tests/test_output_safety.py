@@ -32,3 +32,37 @@ def test_template_per_unit_never_writes_outside(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.xlsx"))
     assert written == ["out/xa/abs_path.xlsx", "out/xa/evil.xlsx"]
+
+
+def test_prefilled_form_keeps_a_formula_like_name_as_text(tmp_path: Path) -> None:
+    import openpyxl
+
+    from scoring.criteria import load_criteria
+    from scoring.forms.generate import write_form
+    from scoring.registry import RegisteredUnit
+
+    path = write_form(tmp_path / "f.xlsx", load_criteria(), "xa", 2023, RegisteredUnit("X1", "=1+1", "xa"))
+    ws = openpyxl.load_workbook(path)["Thông tin"]
+    cell = next(r[2] for r in ws.iter_rows(min_row=4) if r[0].value == "ten_don_vi")
+    assert cell.value == "=1+1" and cell.data_type == "s"
+
+
+def test_summary_workbook_keeps_1_plus_1_as_text(tmp_path: Path) -> None:
+    import dataclasses
+
+    import openpyxl
+
+    from scoring.reports.xlsx_report import write_xlsx
+    from tests.report_fixtures import small_run
+    from tests.soffice import convert
+
+    run = small_run(tmp_path / "in")
+    first = run.ranked["xa"][0]
+    renamed = dataclasses.replace(first, unit=dataclasses.replace(first.unit, unit_name="=1+1"))
+    run.ranked["xa"][0] = renamed
+    path = write_xlsx(run, tmp_path / "kq.xlsx")
+    ws = openpyxl.load_workbook(path)["Tổng hợp"]
+    cells = [ws.cell(r, 4) for r in range(2, ws.max_row + 1) if ws.cell(r, 4).value == "=1+1"]
+    assert cells and all(c.data_type == "s" for c in cells)
+    recalculated = openpyxl.load_workbook(convert(path, "xlsx", tmp_path / "lo"))["Tổng hợp"]
+    assert "=1+1" in [recalculated.cell(r, 4).value for r in range(2, recalculated.max_row + 1)]

@@ -130,6 +130,8 @@ def _info(ws: Worksheet, subject: str, year: int, unit: RegisteredUnit | None) -
         ws.cell(n, 1, key).font = Font(name="Times New Roman", size=10, color="808080")
         ws.cell(n, 2, label).font = _BOLD
         c = ws.cell(n, 3, prefill.get(key))
+        if isinstance(c.value, str):
+            c.data_type = "s"  # a registry name such as "=1+1" is text, never a formula
         c.fill, c.protection, c.font, c.border = _INPUT, _UNLOCKED, _NORMAL, _BOX
         if key in ("doi_tuong", "nam"):
             c.fill, c.protection = _GREY, Protection(locked=True)
