@@ -31,3 +31,11 @@ def write_bytes_atomic(target: Path, data: bytes) -> Path:
         path.write_bytes(data)
 
     return write_atomic(target, write)
+
+
+def remove_stale_temps(folder: Path, names: list[str]) -> None:
+    """Temp files left by a run that was killed outright (no cleanup possible): removed by the next run."""
+    if folder.is_dir():
+        for name in names:
+            for stale in folder.glob(f".{name}.*.tmp"):
+                stale.unlink(missing_ok=True)

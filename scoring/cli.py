@@ -347,6 +347,14 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
     _console().print(table)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    # A kill (Task Manager, Ctrl+Break, `kill`) unwinds like Ctrl+C: atomic writers remove their temp files.
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console entry point: typer's own usage errors exit 2."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     app()

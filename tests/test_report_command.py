@@ -84,3 +84,27 @@ def test_failure_midway_leaves_no_partial_file(inputs: Path, tmp_path: Path, mon
     leftovers = [p.name for p in out.iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]
     assert leftovers == []
     assert not (out / writer.HTML).exists()
+
+
+def test_killed_run_leaves_no_temp_file_and_old_temps_are_cleaned(inputs: Path, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / f".{writer.DOCX}.abc123.tmp").write_bytes(b"left by a run killed with SIGKILL")
+    _report(inputs, out, tmp_path / "h.sqlite3")
+    assert not list(out.glob(".*.tmp"))
+    # SIGTERM while writing: the temp files are removed on the way out
+    proc = subprocess.Popen([sys.executable, "-m", "scoring", "report", str(inputs), "--out", str(tmp_path / "k"),
+                             "--db", str(tmp_path / "h2.sqlite3")], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    leftovers = [p.name for p in (tmp_path / "k").glob(".*.tmp")] if (tmp_path / "k").exists() else []
+    assert leftovers == []
+    for f in (tmp_path / "k").glob("*") if (tmp_path / "k").exists() else []:
+        assert f.stat().st_size > 0  # whatever exists is whole

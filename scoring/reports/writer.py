@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..atomic import remove_stale_temps
 from ..pipeline import Run
 
 XLSX, DOCX, HTML, TRACE = "ket_qua_cham_diem.xlsx", "bao_cao_ket_qua.docx", "bao_cao.html", "truy_vet.json"
@@ -16,5 +17,6 @@ def write_all(run: Run, out: Path) -> list[Path]:
     from .xlsx_report import write_xlsx
 
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(out, [XLSX, DOCX, HTML, TRACE])
     return [write_xlsx(run, out / XLSX), write_docx(run, out / DOCX), write_html(run, out / HTML),
             write_trace(run, out / TRACE)]
