@@ -17,7 +17,7 @@ from .inputs import Score, UnitInput
 from .numbers import ZERO, format_vi
 from .plan import Step, plan_for
 from .scores import check_score
-from .trace import GROUP, LEAF, PARENT, TOTAL, InputRead, TraceRecord
+from .trace import GROUP, LEAF, PARENT, TOTAL, TraceRecord
 
 BASE_ID, TOTAL_ID = "co_ban", "tong_diem"  # lower case: can never collide with a criterion id
 
@@ -148,9 +148,6 @@ def _leaf(step: Step, unit: UnitInput, values: rules.Values, selfs: dict[str, Sc
     node, ctx = step.node, step.ctx
     assert node.rule is not None and ctx is not None
     out = rules.apply(node.rule, values, ctx)
-    get = unit.values.get
-    reads = tuple([InputRead(i, r.value, r.origin) if (r := get(i)) else InputRead(i, None, None)
-                   for i in step.inputs])
     for ind in out.missing:
         if out.status == rules.MISSING:
             missing.setdefault(ind, []).append(node.id)
@@ -197,8 +194,8 @@ def _leaf(step: Step, unit: UnitInput, values: rules.Values, selfs: dict[str, Sc
                                      f"tiêu chí {node.id}: điểm thẩm định {format_vi(a)} khác điểm tự chấm/số liệu "
                                      "nhưng chưa ghi lý do. Ghi lý do vào cột lý do.", "warning", unit.unit_id))
     return TraceRecord(node.id, node.title, LEAF, node.rule.kind, step.depth, node.max, points,
-                       step.citation, status, computed, s, a, app.note if app else None, reads,
-                       node.rule, tuple(flags), step.role, ctx)
+                       step.citation, status, computed, s, a, app.note if app else None, step.inputs,
+                       unit.values, node.rule, tuple(flags) if flags else (), step.role, ctx)
 
 
 def _column_total(groups: list[TraceRecord], column: str, lo: Decimal, hi: Decimal) -> Decimal | None:

@@ -7,6 +7,7 @@ and a run of 10,000 units does not hold 400,000 rendered sentences nobody reads 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -56,12 +57,20 @@ class TraceRecord(NamedTuple):
     self_score: Decimal | None = None
     appraised: Decimal | None = None
     reason: str | None = None
-    inputs: tuple[InputRead, ...] = ()
+    reads: tuple[str, ...] = ()  # the indicator ids the leaf's rule reads (shared by every unit)
+    values: Mapping[str, Any] | None = None  # the unit's readings (shared by the unit's records)
     params: Any = None  # leaves: the rule model (frozen); totals: the score range
     flags: tuple[str, ...] = ()
     group: str | None = None  # the role of the record's top group: base | bonus | deduction
     ctx: rules.Context | None = None  # leaves: what the rule knew besides its parameters
     parts: tuple[TraceRecord, ...] = ()  # parents, groups and totals: the records they add up
+
+    @property
+    def inputs(self) -> tuple[InputRead, ...]:
+        """What the rule read: each indicator's value and the cell it came from (None: missing)."""
+        values = self.values or {}
+        return tuple(InputRead(i, r.value, r.origin) if (r := values.get(i)) is not None else
+                     InputRead(i, None, None) for i in self.reads)
 
     @property
     def sentence(self) -> str:
