@@ -113,9 +113,9 @@ def score(path: PathArg, nam: YearOpt = None, doi_tuong: SubjectOpt = None,
     """Chấm điểm, xếp loại, xếp hạng các đơn vị từ biểu đã điền."""
     result = _run(path, nam, doi_tuong, tieu_chi, danh_sach, quiet=as_json)
     if as_json:
-        from .reports.json_doc import dumps
+        from .reports.json_doc import write_document
 
-        typer.echo(dumps(result))
+        write_document(result, sys.stdout)
     else:
         from .reports import console as rc
 

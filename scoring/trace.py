@@ -8,6 +8,7 @@ and a run of 10,000 units does not hold 400,000 rendered sentences nobody reads 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -127,10 +128,17 @@ def _total_sentence(r: TraceRecord) -> str:
             f"{format_vi(raw)}{clamp} → {format_vi(r.points)} điểm")
 
 
+@lru_cache(maxsize=1 << 16)  # points repeat across units: 0, 1, 1.5, 3 … converted once each
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def plain(value: Any) -> Any:
     """JSON-ready value: Decimal → int or float, date → dd/mm/yyyy, tuples → lists."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return _number(value)
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, tuple):
