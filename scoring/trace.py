@@ -8,8 +8,8 @@ and a run of 10,000 units does not hold 400,000 rendered sentences nobody reads 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from . import rules
