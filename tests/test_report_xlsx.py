@@ -90,3 +90,26 @@ def test_sheets_present(run: Run, tmp_path: Path) -> None:
     info = {r[0].value: r[1].value for r in wb["Thông tin"].iter_rows(min_row=2)}
     assert info["SHA-256 bộ tiêu chí"] == run.criteria.sha256
     assert "TÁI DỰNG" in str(info["Lưu ý"])
+
+
+def test_trace_sheet_is_capped_with_a_pointer_to_the_json(run: Run, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx_report, "TRACE_SHEET_LIMIT", 10)
+    rows = CalamineWorkbook.from_path(str(write_xlsx(run, tmp_path / "kq.xlsx"))).get_sheet_by_name(
+        "Truy vết").to_python()
+    assert len(rows) == 1 + 10 + 1
+    assert "truy_vet.json" in str(rows[-1][5])
+
+
+def test_text_from_inputs_is_escaped_and_control_characters_dropped(run: Run, tmp_path: Path) -> None:
+    import dataclasses
+
+    first = run.ranked["co_quan"][0]
+    odd = 'A & B <b>"x"</b>\x07\x1b end'
+    run.ranked["co_quan"][0] = dataclasses.replace(first, unit=dataclasses.replace(first.unit, unit_name=odd))
+    try:
+        ws = openpyxl.load_workbook(write_xlsx(run, tmp_path / "kq.xlsx"))["Tổng hợp"]
+        names = [ws.cell(r, 4).value for r in range(2, ws.max_row + 1)]
+        assert 'A & B <b>"x"</b> end' in names
+    finally:
+        run.ranked["co_quan"][0] = first
