@@ -83,8 +83,7 @@ class TraceRecord(NamedTuple):
         return _sum_sentence(self)
 
     def to_dict(self) -> dict[str, Any]:
-        params = self.params.model_dump(mode="json", by_alias=True) if hasattr(self.params, "model_dump") \
-            else plain(self.params)
+        params = params_doc(self.params)
         return {
             "criterion_id": self.criterion_id, "title": self.title, "level": self.level, "kind": self.kind,
             "max": plain(self.max), "points": plain(self.points), "computed": plain(self.computed),
@@ -133,6 +132,13 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def params_doc(params: Any) -> Any:
+    """A rule's parameters as JSON-ready data, numbers as numbers (pydantic's JSON mode writes Decimal as text)."""
+    if hasattr(params, "model_dump"):
+        return plain(params.model_dump(by_alias=True))
+    return plain(params)
+
+
 def plain(value: Any) -> Any:
     """JSON-ready value: Decimal → int or float, date → dd/mm/yyyy, tuples → lists."""
     if value is None or isinstance(value, (str, bool, int)):
@@ -141,6 +147,8 @@ def plain(value: Any) -> Any:
         return _number(value)
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
-    if isinstance(value, tuple):
+    if isinstance(value, (tuple, list)):
         return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
     return value

@@ -50,8 +50,11 @@ def test_trace_document_is_versioned_and_complete(inputs: Path, tmp_path: Path) 
     assert doc["format"] == "qd274.trace/1" and doc["manifest"]["criteria"]["status"] == "reconstructed"
     unit = next(u for u in doc["units"] if u["unit_id"] == "X01")
     leaf = next(r for r in unit["records"] if r["criterion_id"] == "II.7")
-    assert {"sentence", "inputs", "params", "citation", "points", "max"} <= set(leaf)
+    assert {"sentence", "inputs", "points", "computed", "self", "appraised", "status"} <= set(leaf)
     assert leaf["inputs"][0]["origin"]["cell"].startswith("D")
+    shared = doc["criteria"]["xa"]["II.7"]  # what every unit shares is written once
+    assert shared["kind"] == "ratio_tiers" and shared["params"]["tiers"][0]["min_pct"] == 95
+    assert shared["citation"].startswith("QĐ 274/QĐ-UBND") and shared["max"] == 3
     total = next(r for r in unit["records"] if r["criterion_id"] == "tong_diem")
     assert total["points"] == unit["total"]
 

@@ -12,7 +12,7 @@ from ..atomic import write_atomic
 from ..criteria import Criterion
 from ..criteria.validate import walk
 from ..pipeline import Run
-from ..trace import LEAF, STATUS_VI, plain
+from ..trace import LEAF, STATUS_VI, params_doc
 from .xlsx_stream import GRADE_STYLE, WRAP, Formula, Sheet, Styled, Workbook, col_letter
 
 SHORT_NAMES = {"huyen": "Huyện", "xa": "Xã, thị trấn", "co_quan": "Cơ quan"}  # sheet names (31 chars max)
@@ -146,8 +146,7 @@ def _params_text(params: Any) -> str:
         return ""
     hit = _PARAMS.get(id(params))
     if hit is None or hit[0] is not params:
-        dumped = params.model_dump(mode="json", by_alias=True) if hasattr(params, "model_dump") else plain(params)
-        hit = _PARAMS[id(params)] = (params, json.dumps(dumped, ensure_ascii=False))
+        hit = _PARAMS[id(params)] = (params, json.dumps(params_doc(params), ensure_ascii=False))
     return hit[1]
 
 
