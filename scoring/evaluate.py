@@ -212,22 +212,36 @@ def _sum(values: list[Decimal | None]) -> Decimal | None:
     return sum(present, ZERO) if present else None
 
 
+_STATUS_RANK = {"loi_du_lieu": 4, "thieu_so_lieu": 3, "chua_cham": 2, "chua_tham_dinh": 1}  # worst shown
+
+
 def _parent(step: Step, kids: list[TraceRecord]) -> TraceRecord:
     node, depth, role = step.node, step.depth, step.role
-    raw = sum((k.points for k in kids), ZERO)
+    # One pass over the children (this runs ~10 times per unit): points, the score before appraisal ("theo
+    # số liệu": the computed value, or for a judgement criterion what the unit claimed), the self-scores.
+    raw = before = own = ZERO
+    any_computed = any_own = any_appraised = False
+    worst, status = 0, "ok"
+    for k in kids:
+        raw += k.points
+        if k.computed is not None:
+            before += k.computed
+            any_computed = True
+        elif k.self_score is not None:
+            before += k.self_score
+        if k.self_score is not None:
+            own += k.self_score
+            any_own = True
+        if k.appraised is not None:
+            any_appraised = True
+        rank = _STATUS_RANK.get(k.status, 0)
+        if rank > worst:
+            worst, status = rank, k.status
     capped = node.group in ("bonus", "deduction")  # only whole groups are capped, never a parent inside
     points = min(raw, node.max) if capped else raw
-    # "Theo số liệu" above a leaf is the score before appraisal: what the figures give, and for a judgement
-    # criterion (nothing computed) what the unit claimed.
-    before = [k.computed if k.computed is not None else k.self_score for k in kids]
-    computed = _sum(before) if any(k.computed is not None for k in kids) else None
-    own = _sum([k.self_score for k in kids])
-    if capped:
-        computed = min(computed, node.max) if computed is not None else None
-        own = min(own, node.max) if own is not None else None
-    appraised = points if any(k.appraised is not None for k in kids) else None
-    statuses = {k.status for k in kids}
-    status = next((s for s in ("loi_du_lieu", "thieu_so_lieu", "chua_cham", "chua_tham_dinh") if s in statuses), "ok")
+    computed = (min(before, node.max) if capped else before) if any_computed else None
+    mine = (min(own, node.max) if capped else own) if any_own else None
     return TraceRecord(node.id, node.title, GROUP if depth == 0 else PARENT,
                        "capped_sum" if capped else "sum", depth, node.max, points,
-                       step.citation, status, computed, own, appraised, group=role, parts=tuple(kids))
+                       step.citation, status, computed, mine, points if any_appraised else None, group=role,
+                       parts=tuple(kids))
