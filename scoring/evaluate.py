@@ -146,8 +146,8 @@ def _valid_scores(scores: dict[str, Score], nodes: dict[str, Criterion], places:
 def _leaf(step: Step, unit: UnitInput, values: rules.Values, selfs: dict[str, Score],
           appraised: dict[str, Score], issues: list[InputError], missing: dict[str, list[str]]) -> TraceRecord:
     node, ctx = step.node, step.ctx
-    assert node.rule is not None and ctx is not None
-    out = rules.apply(node.rule, values, ctx)
+    assert node.rule is not None and ctx is not None and step.fn is not None
+    out = step.fn(node.rule, values, ctx)
     for ind in out.missing:
         if out.status == rules.MISSING:
             missing.setdefault(ind, []).append(node.id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .criteria import Criteria, Criterion
 from .criteria.validate import rule_inputs
-from .rules import Context
+from .rules import Context, Outcome, kind_function
 
 _CACHE: dict[tuple[str, str, int], Plan] = {}
 
@@ -21,6 +22,7 @@ class Step:
     ctx: Context | None  # for leaves
     inputs: tuple[str, ...]  # indicator ids the leaf's rule reads
     citation: str
+    fn: Callable[..., Outcome] | None  # the rule kind's function, for leaves
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,8 @@ def _build(criteria: Criteria, subject: str, year: int) -> Plan:
         kids = tuple(visit(c, depth + 1, role) for c in node.children)
         ctx = Context(node.max, year, role == "deduction", places) if node.rule is not None else None
         inputs = tuple(i for _, i in rule_inputs(node.rule)) if node.rule is not None else ()
-        steps.append(Step(node, index, depth, role, kids, ctx, inputs, node.source.citation()))
+        fn = kind_function(node.rule.kind) if node.rule is not None else None
+        steps.append(Step(node, index, depth, role, kids, ctx, inputs, node.source.citation(), fn))
         return index
 
     groups = []

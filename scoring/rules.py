@@ -236,10 +236,15 @@ _KINDS: dict[str, Callable[..., Outcome]] = {
 }
 
 
+def kind_function(kind: str) -> Callable[..., Outcome]:
+    """The function of one rule kind (the evaluator looks it up once per criterion, not once per unit)."""
+    return _KINDS[kind]
+
+
 def apply(rule: m.Rule, values: Values, ctx: Context) -> Outcome:
-    """Points of one leaf criterion, rounded half-up per leaf, with the branch taken as one sentence."""
-    out = _KINDS[rule.kind](rule, values, ctx)
-    rounded = out.points.quantize(ctx.quantum, rounding=ROUND_HALF_UP)
-    if rounded != out.points:
-        out = Outcome(rounded, out.status, out.say, out.missing, out.warnings)
-    return out
+    """Points of one leaf criterion, rounded half-up per leaf, with the branch taken as one sentence.
+
+    Only a quotient needs rounding (ratio_linear rounds its own); every other kind adds or picks points
+    written in the criteria file, which the loader checks are exact at the rounding precision.
+    """
+    return _KINDS[rule.kind](rule, values, ctx)

@@ -68,6 +68,8 @@ MUTATIONS: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
      "SCHEMA", f"{H}[0].children[2].rule"),
     ("tier worth more than the criterion", lambda d: _huyen(d)[2]["children"][1]["rule"]["tiers"][0].update(points=8),
      "POINTS_ABOVE_MAX", f"{H}[2].children[1].rule.tiers[0].points"),
+    ("points finer than the rounding", lambda d: _huyen(d)[2]["children"][1]["rule"]["tiers"][0].update(
+        points=Decimal("6.125")), "POINTS_PRECISION", f"{H}[2].children[1].rule.tiers[0].points"),
     ("override caps at an unknown grade", lambda d: d["overrides"][0].update(at_most="xuat_sac"),
      "UNKNOWN_GRADE", "overrides[0].at_most"),
 ]

@@ -85,6 +85,9 @@ def check(cf: CriteriaFile) -> list[CriteriaProblem]:
                 f"chỉ tiêu '{ind.id}': chỉ kiểu choice mới có (và phải có) danh sách 'choices'")
     for subject, scheme in cf.schemes.items():
         _check_scheme(add, f"schemes.{subject}", scheme, types)
+        for node, p, _ in walk(scheme.criteria, f"schemes.{subject}.criteria"):
+            _check_precision(add, p, {"max": node.max, "rule": node.rule.model_dump(by_alias=True)
+                                      if node.rule else None}, cf.rounding.places)
     _check_grades(add, cf)
     grade_ids = {g.id for g in cf.grades}
     for n, ov in enumerate(cf.overrides):
@@ -133,6 +136,22 @@ def _check_scheme(add: Add, path: str, scheme: Scheme, types: Types) -> None:
     if base_total != scheme.total:
         add("TOTAL_MISMATCH", f"{path}.total", f"tổng điểm tối đa các nhóm cơ bản là {base_total}, "
                                                f"khác tổng của bảng ({scheme.total})")
+
+
+_POINT_KEYS = {"max", "points", "points_each", "cap", "later", "else"}
+
+
+def _check_precision(add: Add, path: str, tree: Any, places: int, key: str = "") -> None:
+    """Points written with more decimals than the rounding keeps would be rounded away in silence; the
+    engine relies on every point in the file already being exact at that precision."""
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            _check_precision(add, f"{path}.{k}", v, places, k if k in _POINT_KEYS or key == "points" else "")
+    elif isinstance(tree, (list, tuple)):
+        for i, v in enumerate(tree):
+            _check_precision(add, f"{path}[{i}]", v, places, key)
+    elif key and isinstance(tree, Decimal) and tree.as_tuple().exponent < -places:  # type: ignore[operator]
+        add("POINTS_PRECISION", path, f"điểm {tree} có nhiều hơn {places} chữ số thập phân")
 
 
 def _check_rule(add: Add, path: str, node: Criterion, rule: Rule, types: Types) -> None:
