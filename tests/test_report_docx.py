@@ -1,10 +1,13 @@
 """The Word report: NĐ 30 layout (header table, title), a summary row per unit, the reconstruction notice, the
-appendix, plain-text unit names, byte-reproducible (also across processes), atomic, opened by LibreOffice."""
+appendix, plain-text unit names, byte-reproducible (also across processes), atomic, opened by LibreOffice; and a
+province- or country-sized run summarised within the limits, with notes saying where the rest is."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
+import random
 import struct
 import subprocess
 import sys
@@ -19,15 +22,18 @@ from docx.shared import Length, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from scoring.evaluate import TOTAL_ID
+from scoring import evaluate_all, load_criteria, rank
+from scoring.evaluate import TOTAL_ID, UnitResult
 from scoring.grading import band_for
 from scoring.numbers import format_vi
 from scoring.pipeline import Run
-from scoring.reports import chart
+from scoring.readers.folder import ReadResult
+from scoring.reports import chart, docx_report
 from scoring.reports.docx_report import DETAIL_HEAD, SUMMARY_HEAD, write_docx
 from scoring.reports.package import FIXED_TIME
 from tests.report_fixtures import small_run
 from tests.soffice import SOFFICE, convert
+from tests.strategies import random_unit
 
 
 @pytest.fixture(scope="module")
@@ -260,3 +266,156 @@ def test_no_year_an_ungraded_unit_and_control_characters(run: Run, tmp_path: Pat
     summary = [[c.text for c in row.cells] for t in _tables_with_head(doc, SUMMARY_HEAD) for row in t.rows[1:]]
     assert any(row[:2] == ["—", "Xã $x$Lạ"] and row[6] == cf.ungraded.name for row in summary)
     assert any(t.endswith(f"{cf.ungraded.name}: 1 đơn vị.") for t in texts if t.startswith("b)"))
+
+
+# ---- a province-sized run: the limits in docx_report hold, small runs are untouched ------------------------
+
+BIG_XA, BIG_HUYEN = 1200, 30  # one subject type past every limit, one small enough to show in full
+
+
+def big_run() -> Run:
+    """Random units evaluated and ranked in memory (no forms to read: a test of the report, not the readers)."""
+    criteria = load_criteria()
+    units = [random_unit(criteria, "xa", n, random.Random(n)) for n in range(BIG_XA)]
+    units += [random_unit(criteria, "huyen", n, random.Random(-n)) for n in range(BIG_HUYEN)]
+    ranked = rank(evaluate_all(criteria, units))
+    problems = [p for rows in ranked.values() for r in rows for p in r.issues]
+    return Run(criteria, ReadResult(), ranked, 2023, dt.datetime(2024, 1, 2, tzinfo=dt.UTC), problems)
+
+
+@pytest.fixture(scope="module")
+def big() -> Run:
+    run = big_run()
+    assert len(run.ranked["xa"]) > docx_report.TABLE_LIMIT and len(run.ranked["xa"]) > docx_report.CHART_LIMIT
+    assert len(run.ranked["huyen"]) <= docx_report.CHART_LIMIT and len(run.results) > docx_report.DETAIL_LIMIT
+    return run
+
+
+@pytest.fixture(scope="module")
+def big_report(big: Run, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_docx(big, tmp_path_factory.mktemp("big") / "bao_cao_ket_qua.docx")
+
+
+@pytest.fixture(scope="module")
+def big_doc(big_report: Path) -> DocxDocument:
+    return docx.Document(str(big_report))
+
+
+def _changed(run: Run, rows: list[UnitResult]) -> list[UnitResult]:
+    cf = run.criteria.file
+    return [r for r in rows if r.record(TOTAL_ID).self_score is not None
+            and band_for(cf, r.record(TOTAL_ID).self_score).id != r.grade_id]
+
+
+def test_big_summary_lists_the_head_and_tail_of_the_ranking(big_doc: DocxDocument, big: Run) -> None:
+    edge = docx_report.TABLE_EDGE
+    huyen, xa = _tables_with_head(big_doc, SUMMARY_HEAD)  # in the criteria's subject order
+    assert len(huyen.rows) == 1 + BIG_HUYEN  # within the limit: every unit, as before
+    rows = [[c.text for c in row.cells] for row in xa.rows[1:]]
+    assert len(rows) == 2 * edge + 1
+    gap = f"… ({format_vi(BIG_XA - 2 * edge)} đơn vị, xem đầy đủ trong tệp Excel ket_qua_cham_diem.xlsx, " \
+          "sheet «Tổng hợp»)"
+    assert rows[edge] == [gap] * len(SUMMARY_HEAD)  # one cell merged across the table
+    ranked = big.ranked["xa"]
+    shown = [r.unit.unit_name for r in [*ranked[:edge], *ranked[-edge:]]]
+    assert [row[1] for row in rows[:edge] + rows[edge + 1:]] == shown
+    assert rows[0][0] == "1" and rows[-1][5] == format_vi(ranked[-1].total)
+    texts = [p.text for p in big_doc.paragraphs]
+    assert f"2. UBND xã, phường, thị trấn ({format_vi(BIG_XA)} đơn vị)" in texts
+    assert f"a) Điểm tự chấm, điểm theo số liệu, điểm thẩm định và kết quả ({edge} đơn vị xếp đầu và {edge} đơn vị " \
+           "xếp cuối):" in texts
+
+
+def test_big_chart_counts_units_per_grade(big_doc: DocxDocument, big_report: Path, big: Run) -> None:
+    with zipfile.ZipFile(big_report) as z:
+        images = [n for n in z.namelist() if n.startswith("word/media/")]
+    assert len(images) == 2  # the 30 district bars in one image; the communes' grade chart in the other
+    texts = [p.text for p in big_doc.paragraphs]
+    caption = f"Biểu đồ 2: Số đơn vị theo xếp loại (UBND xã, phường, thị trấn, {format_vi(BIG_XA)} đơn vị)"
+    assert caption in texts and "Biểu đồ 1: Tổng điểm các đơn vị, màu theo xếp loại (UBND huyện, thành phố)" in texts
+    assert not any(t.startswith("Biểu đồ 2: Tổng điểm") for t in texts)
+    descr = [el.get("descr") for el in big_doc.element.body.iter(qn("wp:docPr"))]
+    assert caption in descr
+
+
+def test_grade_chart_is_reproducible_and_refuses_nothing_to_draw(big: Run) -> None:
+    cf = big.criteria.file
+    counts = [(g.id, g.name, n) for g, n in zip(cf.grades, (0, 16, 2554, 7750), strict=True)]
+    png = chart.grade_chart(counts, cf)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png == chart.grade_chart(counts, cf)
+    with pytest.raises(ValueError):
+        chart.grade_chart([], cf)
+
+
+def test_big_appendix_says_where_the_detail_is(big_doc: DocxDocument, big: Run) -> None:
+    assert _tables_with_head(big_doc, DETAIL_HEAD) == []
+    texts = [p.text for p in big_doc.paragraphs]
+    after = texts[texts.index("PHỤ LỤC"):]
+    note = next(t for t in after if t.startswith("Báo cáo gồm"))
+    assert f"{format_vi(len(big.results))} cơ quan, đơn vị (nhiều hơn {docx_report.DETAIL_LIMIT})" in note
+    for where in ("ket_qua_cham_diem.xlsx, sheet «Đối chiếu»", "truy_vet.json", "qd274 explain THƯ_MỤC --don-vi"):
+        assert where in note
+    assert not any(t.startswith(f"{n}. ") for n in (1, 2) for t in after)  # no unit headings
+
+
+def test_big_changes_list_is_capped_with_a_count(big_doc: DocxDocument, big: Run) -> None:
+    limit = docx_report.CHANGES_LIMIT
+    changed = _changed(big, big.ranked["xa"])
+    assert len(changed) > limit  # the fixture has more: the test would prove nothing otherwise
+    texts = [p.text for p in big_doc.paragraphs]
+    start = texts.index("c) Đơn vị thay đổi xếp loại sau thẩm định:", texts.index("Biểu đồ 2: Số đơn vị theo xếp loại "
+                                                                                "(UBND xã, phường, thị trấn, "
+                                                                                f"{format_vi(BIG_XA)} đơn vị)"))
+    lines = texts[start + 1:texts.index("II. TỔNG HỢP CHUNG")]
+    assert len(lines) == limit + 1
+    assert [t.split(":")[0] for t in lines[:limit]] == [f"- {r.unit.unit_name}" for r in changed[:limit]]
+    assert lines[-1] == (f"- … và {format_vi(len(changed) - limit)} đơn vị khác (tổng cộng {format_vi(len(changed))} "
+                         "đơn vị thay đổi xếp loại; điểm tự chấm và kết quả của từng đơn vị có trong tệp "
+                         "truy_vet.json).")
+
+
+def test_big_report_is_small_and_reproducible(big: Run, big_report: Path, tmp_path: Path) -> None:
+    assert big_report.stat().st_size < 1_000_000
+    assert write_docx(big, tmp_path / "again.docx").read_bytes() == big_report.read_bytes()
+
+
+def test_limits_apply_just_past_them(run: Run, report: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The small run with the limits set at and just below its sizes: the same switch the big run takes."""
+    xa = run.ranked["xa"]
+    changed = _changed(run, run.results)
+    assert len(xa) == 4 and changed
+    for name, value in (("TABLE_LIMIT", len(xa)), ("CHART_LIMIT", len(xa)), ("DETAIL_LIMIT", len(run.results)),
+                        ("CHANGES_LIMIT", len(changed))):
+        monkeypatch.setattr(docx_report, name, value)
+    assert write_docx(run, tmp_path / "at.docx").read_bytes() == report.read_bytes()  # at the limits: as before
+    monkeypatch.setattr(docx_report, "TABLE_LIMIT", len(xa) - 1)
+    monkeypatch.setattr(docx_report, "TABLE_EDGE", 1)
+    monkeypatch.setattr(docx_report, "CHART_LIMIT", len(xa) - 1)
+    monkeypatch.setattr(docx_report, "DETAIL_LIMIT", len(run.results) - 1)
+    monkeypatch.setattr(docx_report, "CHANGES_LIMIT", 0)
+    doc = docx.Document(str(write_docx(run, tmp_path / "past.docx")))
+    xa_table = next(t for t in _tables_with_head(doc, SUMMARY_HEAD) if xa[0].unit.unit_name in t.rows[1].cells[1].text)
+    names = [row.cells[1].text for row in xa_table.rows[1:]]
+    assert names == [xa[0].unit.unit_name, "… (2 đơn vị, xem đầy đủ trong tệp Excel ket_qua_cham_diem.xlsx, sheet "
+                                           "«Tổng hợp»)", xa[-1].unit.unit_name]
+    texts = [p.text for p in doc.paragraphs]
+    assert any(t.startswith("Biểu đồ") and "Số đơn vị theo xếp loại (UBND xã, phường, thị trấn, 4 đơn vị)" in t
+               for t in texts)
+    assert _tables_with_head(doc, DETAIL_HEAD) == []
+    subjects = [s for s in run.criteria.subjects if _changed(run, run.ranked.get(s, []))]
+    counted = [t for t in texts if t.startswith("- … và ")]
+    assert len(counted) == len(subjects) and not any(t.startswith("- ") and ": tự chấm " in t for t in texts)
+    assert counted[0].startswith(f"- … và {len(_changed(run, run.ranked[subjects[0]]))} đơn vị khác")
+
+
+def test_rows_are_the_same_xml_whichever_way_they_are_built(run: Run, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows of plain text are parsed from a string (fast); python-docx builds the others. Both give one XML."""
+    names = ["  Lề trái", "Có\ttab", "Xuống\ndòng", "Dấu & <thẻ> \"ngoặc\"", "Cuối "]
+    rows = [dataclasses.replace(r, unit=dataclasses.replace(r.unit, unit_name=names[i % len(names)] + str(i)))
+            for i, r in enumerate(run.ranked["xa"])]
+    odd = dataclasses.replace(run, ranked={**run.ranked, "xa": rows})
+    fast = write_docx(odd, tmp_path / "fast.docx").read_bytes()
+    monkeypatch.setattr(docx_report, "_plain", lambda _values: False)
+    slow = write_docx(odd, tmp_path / "slow.docx").read_bytes()
+    assert fast == slow

@@ -1,18 +1,25 @@
-"""The HTML report: self-contained, escaped, deterministic, well-formed, and showing every unit's result."""
+"""The HTML report: self-contained, escaped, deterministic, well-formed, and showing every unit's result; a
+province- or country-sized run summarised within the limits, with notes saying where the rest is."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import random
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from scoring import evaluate_all, load_criteria, rank
 from scoring.errors import InputError, Location
 from scoring.numbers import format_vi
 from scoring.pipeline import Run, run
+from scoring.readers.folder import ReadResult
+from scoring.reports import html_report
 from scoring.reports.html_report import render_html, write_html
 from tests.report_fixtures import build_inputs, small_run
+from tests.strategies import random_unit
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "col", "wbr", "source", "area", "base", "embed", "param",
         "track"}
@@ -292,3 +299,122 @@ def test_a_run_without_units_still_renders(tmp_path: Path) -> None:
     assert page.errors == [] and page.stack == []
     assert "Không có đơn vị nào để xếp hạng." in text
     assert not any(t == "rect" for t, _ in page.tags)
+
+
+# ---- a province-sized run: the limits in html_report hold, small runs are untouched ------------------------
+
+BIG_XA, BIG_HUYEN = 1200, 30  # one subject type past every limit, one small enough to show in full
+POINTER = "xem đầy đủ trong tệp Excel ket_qua_cham_diem.xlsx, sheet «Tổng hợp»"
+
+
+def big_run() -> Run:
+    """Random units evaluated and ranked in memory (no forms to read: a test of the report, not the readers);
+    two errors at the end of the problems, where a cut taken in input order would drop them."""
+    criteria = load_criteria()
+    units = [random_unit(criteria, "xa", n, random.Random(n)) for n in range(BIG_XA)]
+    units += [random_unit(criteria, "huyen", n, random.Random(-n)) for n in range(BIG_HUYEN)]
+    ranked = rank(evaluate_all(criteria, units))
+    problems = [p for rows in ranked.values() for r in rows for p in r.issues]
+    problems += [InputError("LOI_CUOI", Location(file=f"z{i}.xlsx"), f"lỗi cuối danh sách {i}", "error", "xa_00007")
+                 for i in range(2)]
+    return Run(criteria, ReadResult(), ranked, 2023, dt.datetime(2024, 1, 2, tzinfo=dt.UTC), problems)
+
+
+@pytest.fixture(scope="module")
+def big() -> Run:
+    run = big_run()
+    assert len(run.ranked["xa"]) > html_report.TABLE_LIMIT and len(run.ranked["xa"]) > html_report.CHART_LIMIT
+    assert len(run.ranked["huyen"]) <= html_report.CHART_LIMIT and len(run.results) > html_report.DETAIL_LIMIT
+    assert len(run.problems) > html_report.PROBLEM_LIMIT
+    return run
+
+
+@pytest.fixture(scope="module")
+def big_text(big: Run) -> str:
+    return render_html(big)
+
+
+@pytest.fixture(scope="module")
+def big_page(big_text: str) -> Page:
+    return parse(big_text)
+
+
+def test_big_page_is_well_formed_small_and_deterministic(big: Run, big_text: str, big_page: Page) -> None:
+    assert big_page.errors == [] and big_page.stack == []
+    assert {t for t, _ in big_page.tags} <= OWN_TAGS
+    assert len(big_text.encode("utf-8")) < 1_000_000
+    assert render_html(big) == big_text
+    ids = {a["id"] for _, a in big_page.tags if a.get("id")}
+    links = {(a.get("href") or "")[1:] for t, a in big_page.tags if t == "a"}
+    assert links <= ids  # no link to details that are not on the page
+
+
+def test_big_ranking_lists_the_head_and_tail(big: Run, big_page: Page) -> None:
+    edge = html_report.TABLE_EDGE
+    body = [cells for table, cells in big_page.rows if table == "rank" and cells[0] != "Hạng"]
+    assert len(body) == BIG_HUYEN + 2 * edge + 1  # the district table whole, the communes' cut
+    gap = [i for i, cells in enumerate(body) if len(cells) == 1]
+    assert [body[i] for i in gap] == [[f"… ({format_vi(BIG_XA - 2 * edge)} đơn vị, {POINTER})"]]
+    xa = big.ranked["xa"]
+    communes = body[BIG_HUYEN:]
+    assert [c[1] for c in communes[:edge]] == [r.unit.unit_id for r in xa[:edge]]
+    assert [c[1] for c in communes[edge + 1:]] == [r.unit.unit_id for r in xa[-edge:]]
+    assert [c[1] for c in body[:BIG_HUYEN]] == [r.unit.unit_id for r in big.ranked["huyen"]]
+    text = "".join(big_page.text)
+    assert f"Xếp hạng: UBND xã, phường, thị trấn ({format_vi(BIG_XA)} đơn vị)" in text
+
+
+def test_big_charts_fall_back_to_the_grade_distribution(big: Run, big_page: Page) -> None:
+    bars = [a["data-unit"] for t, a in big_page.tags if t == "rect" and a.get("class") == "bar"]
+    assert bars == [r.unit.unit_id for r in big.ranked["huyen"]]  # per unit only where there are few
+    dist = [a for t, a in big_page.tags if t == "rect" and a.get("class") == "dist-bar"]
+    assert len(dist) == 2 * (len(big.criteria.file.grades) + 1)
+    text = "".join(big_page.text)
+    assert f"Biểu đồ tổng điểm theo đơn vị chỉ vẽ khi có không quá {html_report.CHART_LIMIT} đơn vị" in text
+    counts = [cells for table, cells in big_page.rows if table == "dist" and cells[0] != "Xếp loại"]
+    assert sum(int(c[1].replace(".", "")) for c in counts) == BIG_XA + BIG_HUYEN
+
+
+def test_big_page_has_no_unit_details_and_says_where_they_are(big: Run, big_text: str, big_page: Page) -> None:
+    assert not any(t == "details" for t, _ in big_page.tags)
+    assert not any(table == "crit" for table, _ in big_page.rows)
+    text = "".join(big_page.text)
+    assert f"Trang có {format_vi(len(big.results))} đơn vị (nhiều hơn {html_report.DETAIL_LIMIT})" in text
+    for where in ("ket_qua_cham_diem.xlsx, sheet «Đối chiếu»", "truy_vet.json", "qd274 explain THƯ_MỤC --don-vi"):
+        assert where in text
+    assert "Bấm vào tên đơn vị để mở bảng điểm" not in text
+
+
+def test_big_problems_are_capped_errors_first(big: Run, big_page: Page) -> None:
+    limit = html_report.PROBLEM_LIMIT
+    rows = [cells for table, cells in big_page.rows if table == "problems" and cells[0] != "Mức"]
+    assert len(rows) == limit
+    assert [r[1] for r in rows[:2]] == ["LOI_CUOI", "LOI_CUOI"] and rows[2][0] == "Cảnh báo"
+    assert rows[0][2] == "xa_00007"  # named, not linked: the page has no details to link to
+    text = "".join(big_page.text)
+    assert f"Tổng cộng {format_vi(len(big.problems))} mục" in text
+    assert f"còn {format_vi(len(big.problems) - limit)} mục nữa, xem đầy đủ trong tệp Excel " \
+           "ket_qua_cham_diem.xlsx, sheet «Kiểm tra» hoặc tệp truy_vet.json." in text
+
+
+def test_limits_apply_just_past_them(the_run: Run, page_text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The small run with the limits set at and just below its sizes: the same switch the big run takes."""
+    xa = the_run.ranked["xa"]
+    assert len(xa) == 4
+    for name, value in (("TABLE_LIMIT", len(xa)), ("CHART_LIMIT", len(xa)), ("DETAIL_LIMIT", len(the_run.results)),
+                        ("PROBLEM_LIMIT", len(the_run.problems))):
+        monkeypatch.setattr(html_report, name, value)
+    assert render_html(the_run) == page_text  # at the limits: exactly as before
+    for name, value in (("TABLE_LIMIT", len(xa) - 1), ("TABLE_EDGE", 1), ("CHART_LIMIT", len(xa) - 1),
+                        ("DETAIL_LIMIT", len(the_run.results) - 1), ("PROBLEM_LIMIT", 1)):
+        monkeypatch.setattr(html_report, name, value)
+    page = parse(render_html(the_run))
+    assert page.errors == [] and page.stack == []
+    body = [cells for table, cells in page.rows if table == "rank" and cells[0] != "Hạng"]
+    assert [f"… (2 đơn vị, {POINTER})"] in body
+    ids = {r.unit.unit_id for r in xa}
+    assert [c[1] for c in body if len(c) > 1 and c[1] in ids] == [xa[0].unit.unit_id, xa[-1].unit.unit_id]
+    assert not any(t == "details" for t, _ in page.tags)
+    bars = [a for t, a in page.tags if t == "rect" and a.get("class") == "bar"]
+    assert {a["data-unit"] for a in bars}.isdisjoint(ids)
+    assert len([cells for table, cells in page.rows if table == "problems" and cells[0] != "Mức"]) == 1

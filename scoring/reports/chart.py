@@ -1,4 +1,5 @@
-"""The Word report's bar chart: total points per unit coloured by grade, as a byte-reproducible PNG."""
+"""The Word report's bar charts as byte-reproducible PNGs: total points per unit coloured by grade, or, for a
+subject type with too many units for one bar each, the number of units per grade."""
 
 from __future__ import annotations
 
@@ -92,6 +93,47 @@ def total_chart(rows: Sequence[UnitResult], cf: CriteriaFile) -> bytes:
                    if gid in present or gid != cf.ungraded.id]
         fig.legend(handles=handles, loc="outside upper center", ncols=len(handles), frameon=False,
                    handlelength=1.2, columnspacing=1.4)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def grade_chart(counts: Sequence[tuple[str, str, int]], cf: CriteriaFile) -> bytes:
+    """Horizontal bars of the number of units per grade, (grade id, name, count) in the order given.
+
+    For a subject type with more units than one bar each could show; fixed size, no metadata, as above.
+    """
+    if not counts:
+        raise ValueError("biểu đồ cần ít nhất một xếp loại")
+    import matplotlib
+    import matplotlib.style
+    import matplotlib.ticker
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    colours = grade_colours(cf)
+    total = sum(n for _, _, n in counts)
+    most = max([n for _, _, n in counts] + [1])
+    with matplotlib.style.context("default"), matplotlib.rc_context(
+            {"font.family": [FONT], "font.size": 8, "text.parse_math": False, "axes.unicode_minus": False}):
+        fig = Figure(figsize=(WIDTH_IN, 0.8 + 0.34 * len(counts)), dpi=DPI, layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ys = list(range(len(counts)))
+        ax.barh(ys, [n for _, _, n in counts], height=0.62,
+                color=[colours.get(gid, UNGRADED_COLOUR) for gid, _, _ in counts], zorder=3)
+        for y, (_, _, n) in zip(ys, counts, strict=True):
+            share = format_vi(Decimal(100 * n) / total, 1) if total else "0"
+            ax.text(n + most * 0.01, y, f"{format_vi(n)} ({share} %)", va="center", ha="left", fontsize=7.5,
+                    fontweight="bold", zorder=4)
+        ax.set_yticks(ys, labels=[short(name) for _, name, _ in counts])
+        ax.set_ylim(len(counts) - 0.5, -0.5)  # the best grade on top, as in the criteria file
+        ax.set_xlim(0, most * 1.22)  # room for the count printed after the longest bar
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_vi(int(v))))
+        ax.grid(axis="x", color="#e4e7ec", linewidth=0.6, zorder=0)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_xlabel("Số đơn vị")
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     return buf.getvalue()

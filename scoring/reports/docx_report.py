@@ -8,7 +8,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -17,7 +19,8 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import parse_xml
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Mm, Pt
 from docx.styles.style import ParagraphStyle
@@ -32,6 +35,7 @@ from ..pipeline import Run
 from ..trace import GROUP, TOTAL
 from . import chart
 from .package import FIXED_TIME, normalize_package
+from .writer import TRACE, XLSX
 
 FONT = "Times New Roman"
 TEXT_CM = 16.5  # A4 (210 mm) less the 30 mm left and 15 mm right margins
@@ -46,11 +50,21 @@ SUMMARY_CM = (1.5, 5.1, 1.8, 1.9, 1.9, 1.8, 2.3)
 DETAIL_HEAD = ("Mã", "Tiêu chí", "Tối đa", "Tự chấm", "Theo số liệu", "Thẩm định", "Kết quả")
 DETAIL_CM = (1.5, 6.6, 1.4, 1.6, 1.8, 1.8, 1.6)
 
+# A province or the whole country (up to ~10,600 communes) in one report: past these sizes the Word file
+# would run to thousands of pages and take minutes to write, so it shows a summary and says where the rest is
+# (the workbook and the trace hold every unit). Runs within the limits render exactly as before.
+TABLE_LIMIT = 500  # summary rows per subject type; above it only the head and tail of the ranking are listed
+TABLE_EDGE = 20  # ranked units listed at each end of a shortened summary table
+CHART_LIMIT = 60  # bars per subject type (chart.MAX_BARS per image); above it the chart counts units per grade
+DETAIL_LIMIT = 300  # units in the whole report; above it the appendix says where the per-criterion detail is
+CHANGES_LIMIT = 200  # lines of the "grade changed after appraisal" list per subject type; the rest are counted
+
 # Paragraph styles by id; their names show in Word's style list, so they are Vietnamese. Paragraphs get the
 # id directly: python-docx finds a style by name with a scan of every style, per paragraph.
 BODY, HEAD1, HEAD2, CELL, CELL_SMALL, CAPTION = "NoiDung", "DeMuc1", "DeMuc2", "ChuBang", "ChuBangPhuLuc", "ChuThich"
 STYLE_NAMES = {BODY: "Nội dung", HEAD1: "Đề mục 1", HEAD2: "Đề mục 2", CELL: "Chữ trong bảng",
                CELL_SMALL: "Chữ trong bảng phụ lục", CAPTION: "Chú thích hình"}
+TABLE_GRID = "TableGrid"  # the id of the template's table style "Table Grid", set directly for the same reason
 
 # Characters XML 1.0 cannot carry: a unit name read from a spreadsheet may hold one, and lxml would refuse it.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -269,7 +283,8 @@ def _no_borders(table: Table) -> None:
 def _table(doc: DocxDocument, widths_cm: Sequence[float], *, borders: bool = True) -> Table:
     table: Table = doc.add_table(rows=0, cols=len(widths_cm))
     if borders:
-        table.style = doc.styles["Table Grid"]
+        # The id itself: assigning the style by name looks it up among all styles, per table (300 in an appendix).
+        table._tbl.tblPr.style = TABLE_GRID
     else:
         _no_borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -290,6 +305,10 @@ def _add_row(table: Table, *, header: bool = False) -> _Row:
 
 
 def _head_row(table: Table, names: Sequence[str], style: str) -> None:
+    if _plain(names):  # the quick way, as in _data_row: one per appendix table
+        table._tbl.append(_row_xml(table, names, [WD_ALIGN_PARAGRAPH.CENTER] * len(names), style, True, 0, 0,
+                                   header=True))
+        return
     row = _add_row(table, header=True)
     for cell, name in zip(row.cells, names, strict=True):
         _para(cell, name, style, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, first=True)
@@ -298,12 +317,50 @@ def _head_row(table: Table, names: Sequence[str], style: str) -> None:
 
 def _data_row(table: Table, values: Sequence[str], aligns: Sequence[WD_ALIGN_PARAGRAPH], style: str, *,
               bold: bool = False, indent_cm: float = 0, indent_col: int = 1) -> None:
+    # python-docx spends ~0.5 ms per cell (a property call per element); a row parsed from text is ~20 times
+    # faster and gives the same XML. Text python-docx would turn into more than one <w:t> (tab, line break) or
+    # mark xml:space="preserve" goes the slow way, so the bytes never depend on the path taken.
+    if _plain(values):
+        table._tbl.append(_row_xml(table, values, aligns, style, bold, indent_cm, indent_col))
+        return
     row = _add_row(table)
     for n, (cell, value, align) in enumerate(zip(row.cells, values, aligns, strict=True)):
         p = _para(cell, value, style, bold=bold, align=align, first=True)
         if indent_cm and n == indent_col:
             p.paragraph_format.left_indent = Cm(indent_cm)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+_SPECIAL = re.compile("[\t\n\r]")
+_W = nsdecls("w")
+_W_W, _W_GRIDCOL = qn("w:w"), qn("w:gridCol")
+
+
+@cache
+def _jc(align: WD_ALIGN_PARAGRAPH) -> str:
+    return str(WD_ALIGN_PARAGRAPH.to_xml(align))
+
+
+def _plain(values: Sequence[str]) -> bool:
+    """Text python-docx writes as a single <w:t> without xml:space: no tab or line break, no outer spaces."""
+    return all(v == v.strip() and not _SPECIAL.search(v) for v in values)
+
+
+def _row_xml(table: Table, values: Sequence[str], aligns: Sequence[WD_ALIGN_PARAGRAPH], style: str, bold: bool,
+             indent_cm: float, indent_col: int, *, header: bool = False) -> BaseOxmlElement:
+    """The <w:tr> _add_row and _para would build for plain text values, element for element."""
+    widths = [g.get(_W_W) for g in table._tbl.tblGrid.iterchildren(_W_GRIDCOL)]
+    run_pr = "<w:rPr><w:b/></w:rPr>" if bold else ""
+    ind = f'<w:ind w:left="{Cm(indent_cm).twips}"/>' if indent_cm else ""
+    cells = []
+    for n, (width, value, align) in enumerate(zip(widths, values, aligns, strict=True)):
+        tcw = f'<w:tcW w:type="dxa" w:w="{width}"/>' if width is not None else ""
+        text = f"<w:r>{run_pr}<w:t>{escape(value)}</w:t></w:r>" if value else ""
+        cells.append(f'<w:tc><w:tcPr>{tcw}<w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr>'
+                     f'<w:pStyle w:val="{style}"/>{ind if n == indent_col else ""}<w:jc w:val="{_jc(align)}"/>'
+                     f"</w:pPr>{text}</w:p></w:tc>")
+    repeat = "<w:tblHeader/>" if header else ""
+    return parse_xml(f'<w:tr {_W}><w:trPr><w:cantSplit/>{repeat}</w:trPr>{"".join(cells)}</w:tr>')
 
 
 # ---- the parts of the report -------------------------------------------------------------------------
@@ -342,8 +399,8 @@ def _introduction(doc: DocxDocument, run: Run, year_text: str) -> None:
     _para(doc, f"Căn cứ Quyết định số {decision.number} ngày {decision.date:%d/%m/%Y} của {decision.issuer} "
                f"{title};", BODY)
     _para(doc, f"Trên cơ sở hồ sơ tự chấm điểm của các cơ quan, đơn vị và kết quả thẩm định, kết quả chấm điểm, "
-               f"xếp loại công tác dân vận chính quyền năm {year_text} của {len(run.results)} cơ quan, đơn vị "
-               "như sau:", BODY)
+               f"xếp loại công tác dân vận chính quyền năm {year_text} của {format_vi(len(run.results))} cơ quan, "
+               "đơn vị như sau:", BODY)
     if run.criteria.status != "official":
         # The criteria are a reconstruction: a reader must see that before any number.
         p = _para(doc, "", BODY)
@@ -362,13 +419,20 @@ def _results(doc: DocxDocument, run: Run) -> None:
     for k, subject in enumerate(subjects, start=1):
         rows = run.ranked[subject]
         scheme = run.criteria.scheme(subject)
-        _para(doc, f"{k}. {scheme.name} ({len(rows)} đơn vị)", HEAD2)
-        _para(doc, "a) Điểm tự chấm, điểm theo số liệu, điểm thẩm định và kết quả:", BODY).paragraph_format \
-            .keep_with_next = True
+        _para(doc, f"{k}. {scheme.name} ({format_vi(len(rows))} đơn vị)", HEAD2)
+        short = len(rows) > max(TABLE_LIMIT, 2 * TABLE_EDGE)  # never a gap of no rows
+        which = f" ({TABLE_EDGE} đơn vị xếp đầu và {TABLE_EDGE} đơn vị xếp cuối)" if short else ""
+        _para(doc, f"a) Điểm tự chấm, điểm theo số liệu, điểm thẩm định và kết quả{which}:", BODY) \
+            .paragraph_format.keep_with_next = True
         table = _table(doc, SUMMARY_CM)
         _head_row(table, SUMMARY_HEAD, CELL)
         c, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
-        for r in rows:
+        shown: list[UnitResult | None] = [*rows[:TABLE_EDGE], None, *rows[-TABLE_EDGE:]] if short else [*rows]
+        for r in shown:
+            if r is None:  # the ranks left out: every unit is in the workbook
+                _gap_row(table, f"… ({format_vi(len(rows) - 2 * TABLE_EDGE)} đơn vị, xem đầy đủ trong tệp Excel "
+                                f"{XLSX}, sheet «Tổng hợp»)")
+                continue
             tot = r.record(TOTAL_ID)
             _data_row(table, [str(r.rank) if r.rank is not None else NO_VALUE, clean(r.unit.unit_name),
                               _num(tot.self_score), _num(tot.computed), _num(tot.appraised), format_vi(r.total),
@@ -377,34 +441,58 @@ def _results(doc: DocxDocument, run: Run) -> None:
         grades = [(g.id, g.name) for g in cf.grades]
         if counts.get(cf.ungraded.id):
             grades.append((cf.ungraded.id, cf.ungraded.name))
-        tally = "; ".join(f"{name}: {counts.get(gid, 0)} đơn vị" for gid, name in grades)
+        tally = "; ".join(f"{name}: {format_vi(counts.get(gid, 0))} đơn vị" for gid, name in grades)
         _para(doc, f"b) Kết quả xếp loại: {tally}.", BODY).paragraph_format.space_before = Pt(6)
-        for start in range(0, len(rows), chart.MAX_BARS):
-            part = rows[start:start + chart.MAX_BARS]
-            png = chart.total_chart(part, cf)
-            picture = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER)
-            picture.paragraph_format.keep_with_next = True
-            shape = picture.add_run().add_picture(io.BytesIO(png), width=Cm(16))
-            caption = f"Biểu đồ {k}: Tổng điểm các đơn vị, màu theo xếp loại ({scheme.name})"
-            if len(rows) > chart.MAX_BARS:
-                caption += f", hạng {start + 1}–{start + len(part)}"
-            shape._inline.docPr.set("descr", caption)  # alternative text for screen readers
-            _para(doc, caption, CAPTION)
+        if len(rows) > CHART_LIMIT:
+            # Hundreds of bars are unreadable at any size and cost seconds each: the spread over grades is what
+            # a reader can take in at this scale.
+            png = chart.grade_chart([(gid, name, counts.get(gid, 0)) for gid, name in grades], cf)
+            _picture(doc, png, f"Biểu đồ {k}: Số đơn vị theo xếp loại ({scheme.name}, "
+                               f"{format_vi(len(rows))} đơn vị)")
+        else:
+            for start in range(0, len(rows), chart.MAX_BARS):
+                part = rows[start:start + chart.MAX_BARS]
+                caption = f"Biểu đồ {k}: Tổng điểm các đơn vị, màu theo xếp loại ({scheme.name})"
+                if len(rows) > chart.MAX_BARS:
+                    caption += f", hạng {start + 1}–{start + len(part)}"
+                _picture(doc, chart.total_chart(part, cf), caption)
         _changes(doc, run, rows)
+
+
+def _picture(doc: DocxDocument, png: bytes, caption: str) -> None:
+    picture = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER)
+    picture.paragraph_format.keep_with_next = True
+    shape = picture.add_run().add_picture(io.BytesIO(png), width=Cm(16))
+    shape._inline.docPr.set("descr", caption)  # alternative text for screen readers
+    _para(doc, caption, CAPTION)
+
+
+def _gap_row(table: Table, text: str) -> None:
+    """One cell across the table, in place of the ranks left out."""
+    cells = _add_row(table).cells
+    cell = cells[0].merge(cells[-1])
+    _para(cell, text, CELL, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, first=True)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
 def _changes(doc: DocxDocument, run: Run, rows: Sequence[UnitResult]) -> None:
     """Units whose final grade differs from the grade their self-assessed total would give."""
     cf = run.criteria.file
-    lines = []
+    lines: list[str] = []
+    changed = 0
     for r in rows:
         own = r.record(TOTAL_ID).self_score
         if own is None:  # nothing self-assessed: nothing to compare
             continue
         claimed = band_for(cf, own)
         if claimed.id != r.grade_id:
-            lines.append(f"- {clean(r.unit.unit_name)}: tự chấm {format_vi(own)} điểm ({claimed.name}), kết quả "
-                         f"{format_vi(r.total)} điểm ({r.grade_name}).")
+            changed += 1
+            if len(lines) < CHANGES_LIMIT:  # counted beyond the limit, not written: a list of thousands helps no one
+                lines.append(f"- {clean(r.unit.unit_name)}: tự chấm {format_vi(own)} điểm ({claimed.name}), "
+                             f"kết quả {format_vi(r.total)} điểm ({r.grade_name}).")
+    if changed > len(lines):
+        lines.append(f"- … và {format_vi(changed - len(lines))} đơn vị khác (tổng cộng {format_vi(changed)} đơn vị "
+                     f"thay đổi xếp loại; điểm tự chấm và kết quả của từng đơn vị có trong tệp {TRACE}).")
     head = "c) Đơn vị thay đổi xếp loại sau thẩm định: " + ("" if lines else "Không có.")
     p = _para(doc, head.rstrip(), BODY)
     if lines:
@@ -421,8 +509,8 @@ def _overall(doc: DocxDocument, run: Run) -> None:
     if counts.get(cf.ungraded.id):
         grades.append((cf.ungraded.id, cf.ungraded.name))
     _para(doc, "II. TỔNG HỢP CHUNG", HEAD1)
-    tally = "; ".join(f"{name}: {counts.get(gid, 0)}" for gid, name in grades)
-    _para(doc, f"Tổng số {len(results)} cơ quan, đơn vị được chấm điểm, xếp loại; trong đó {tally}.", BODY)
+    tally = "; ".join(f"{name}: {format_vi(counts.get(gid, 0))}" for gid, name in grades)
+    _para(doc, f"Tổng số {format_vi(len(results))} cơ quan, đơn vị được chấm điểm, xếp loại; trong đó {tally}.", BODY)
     first, count = 5.6, 2.2
     rest = (TEXT_CM - 0.2 - first - count) / len(grades)
     table = _table(doc, (first, count, *([rest] * len(grades))))
@@ -462,9 +550,18 @@ def _appendix(doc: DocxDocument, run: Run, attached: str) -> None:
     _para(doc, "Chi tiết điểm theo tiêu chí của từng đơn vị", bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
     tail = _para(doc, attached, italic=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
     tail.paragraph_format.space_after = Pt(12)
+    results = run.results
+    if len(results) > DETAIL_LIMIT:
+        # A page or two per unit would make thousands of pages nobody prints; the detail is in the other files.
+        _para(doc, f"Báo cáo gồm {format_vi(len(results))} cơ quan, đơn vị (nhiều hơn {format_vi(DETAIL_LIMIT)}) nên "
+                   "phụ lục không in bảng điểm chi tiết của từng đơn vị. Điểm tự chấm, điểm theo số liệu, điểm thẩm "
+                   f"định và kết quả theo từng tiêu chí của mọi đơn vị có trong tệp Excel {XLSX}, sheet «Đối "
+                   f"chiếu»; diễn giải và căn cứ của từng điểm có trong tệp {TRACE}; diễn giải một đơn vị: lệnh "
+                   "qd274 explain THƯ_MỤC --don-vi \"tên hoặc mã đơn vị\".", BODY)
+        return
     c, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
     aligns = [left, left, c, c, c, c, c]
-    for n, r in enumerate(run.results, start=1):
+    for n, r in enumerate(results, start=1):
         scheme = run.criteria.scheme(r.unit.subject)
         # Each unit from a new page: its pages can be copied and sent back to the unit on their own.
         _para(doc, f"{n}. {clean(r.unit.unit_name)}", HEAD2).paragraph_format.page_break_before = n > 1

@@ -16,6 +16,7 @@ from ..evaluate import UnitResult
 from ..numbers import format_vi
 from ..pipeline import Run
 from ..trace import GROUP, LEAF, STATUS_VI, TOTAL, TraceRecord
+from .writer import TRACE, XLSX
 
 # Fixed colours per grade id, chosen to stay apart for colour-blind readers and in greyscale print.
 GRADE_COLOURS = {"tot": "#1b7f3b", "kha": "#1f5fae", "trung_binh": "#d98a00", "yeu": "#c0392b",
@@ -28,6 +29,15 @@ SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Ghi chú"}
 KIND_VI = {"form": "biểu mẫu", "consolidated": "bảng tổng hợp", "registry": "danh sách đơn vị",
            "unreadable": "không đọc được"}
 LABEL_CHARS = 34  # unit names longer than this are cut in the chart (the full name is in the bar's tooltip)
+
+# A province or the whole country (up to ~10,600 communes) in one page: past these sizes the page would weigh
+# hundreds of megabytes and no browser would open it, so it shows a summary and says where the rest is (the
+# workbook and the trace hold every unit). Runs within the limits render exactly as before.
+TABLE_LIMIT = 500  # ranking rows per subject type; above it only the head and tail of the ranking are listed
+TABLE_EDGE = 50  # ranked units listed at each end of a shortened ranking table
+CHART_LIMIT = 60  # bars in a totals chart; above it only the chart of units per grade is drawn
+DETAIL_LIMIT = 300  # units in the whole page with a criteria table; above it a note says where the detail is
+PROBLEM_LIMIT = 1000  # rows of the data-check table (errors first); the rest are counted
 
 # Browsers without ::details-content cannot print a closed <details>; open them all just before printing.
 SCRIPT = "addEventListener('beforeprint',function(){document.querySelectorAll('details').forEach(" \
@@ -229,8 +239,9 @@ def _distribution_chart(counts: Counter[str], grades: _Grades, caption_id: str) 
         w = plot_w * n / most
         parts.append(f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" font-size="12">{_e(name)}</text>'
                      f'<rect class="dist-bar" x="{label_w}" y="{y + 4}" width="{_n(w)}" height="{row_h - 8}" '
-                     f'rx="2" fill="{colour}"><title>{_e(name)}: {n} đơn vị</title></rect>'
-                     f'<text x="{_n(label_w + w + 5)}" y="{y + 15}" font-size="12" font-weight="600">{n}</text>')
+                     f'rx="2" fill="{colour}"><title>{_e(name)}: {format_vi(n)} đơn vị</title></rect>'
+                     f'<text x="{_n(label_w + w + 5)}" y="{y + 15}" font-size="12" font-weight="600">'
+                     f'{format_vi(n)}</text>')
     parts.append(f'<line x1="{label_w}" y1="{pad}" x2="{label_w}" y2="{height - pad}" stroke="#5b6472"/></svg>')
     return "".join(parts)
 
@@ -247,30 +258,45 @@ def _flags(r: UnitResult, grades: _Grades) -> str:
 
 def _subject_section(run: Run, k: int, subject: str, rows: list[UnitResult], grades: _Grades,
                      anchors: dict[int, str]) -> str:
+    """`anchors`: the id of each unit's details, by id(result); a unit without one is named without a link."""
     scheme = run.criteria.scheme(subject)
-    out = [f'<section id="xh-{k}"><h2>Xếp hạng: {_e(scheme.name)} ({len(rows)} đơn vị)</h2>',
+    out = [f'<section id="xh-{k}"><h2>Xếp hạng: {_e(scheme.name)} ({format_vi(len(rows))} đơn vị)</h2>',
            f'<p class="meta">{_e(scheme.annex)}; tổng điểm cơ bản tối đa {format_vi(scheme.total)} điểm.</p>',
            '<table class="rank"><thead><tr><th class="n">Hạng</th><th>Mã</th><th>Đơn vị</th>'
            '<th class="n">Tự chấm</th><th class="n">Theo số liệu</th><th class="n">Thẩm định</th>'
            '<th class="n">Kết quả</th><th>Xếp loại</th></tr></thead><tbody>']
-    for r in rows:
+    short = len(rows) > max(TABLE_LIMIT, 2 * TABLE_EDGE)  # never a gap of no rows
+    shown: list[UnitResult | None] = [*rows[:TABLE_EDGE], None, *rows[-TABLE_EDGE:]] if short else [*rows]
+    for r in shown:
+        if r is None:  # the ranks left out: every unit is in the workbook
+            out.append(f'<tr><td colspan="8" class="note">… ({format_vi(len(rows) - 2 * TABLE_EDGE)} đơn vị, xem '
+                       f'đầy đủ trong tệp Excel {XLSX}, sheet «Tổng hợp»)</td></tr>')
+            continue
         tot = r.record("tong_diem")
+        anchor = anchors.get(id(r))
+        name = f'<a href="#{anchor}">{_e(r.unit.unit_name)}</a>' if anchor else _e(r.unit.unit_name)
         out.append(f'<tr><td class="n">{r.rank if r.rank is not None else "—"}</td>'
                    f'<td class="code">{_e(r.unit.unit_id)}</td>'
-                   f'<td><a href="#{anchors[id(r)]}">{_e(r.unit.unit_name)}</a></td>'
+                   f'<td>{name}</td>'
                    f'<td class="n">{_num(tot.self_score)}</td><td class="n">{_num(tot.computed)}</td>'
                    f'<td class="n">{_num(tot.appraised)}</td><td class="n total">{format_vi(r.total)}</td>'
                    f'<td>{grades.swatch(r.grade_id)}{_e(r.grade_name)}{_flags(r, grades)}</td></tr>')
     out.append("</tbody></table>")
     counts = Counter(r.grade_id for r in rows)
     dist_rows = "".join(
-        f'<tr><td>{grades.swatch(gid)}{_e(name)}</td><td class="n">{counts.get(gid, 0)}</td>'
+        f'<tr><td>{grades.swatch(gid)}{_e(name)}</td><td class="n">{format_vi(counts.get(gid, 0))}</td>'
         f'<td class="n">{format_vi(Decimal(100 * counts.get(gid, 0)) / len(rows), 1)} %</td></tr>'
         for gid, name, _ in grades.order)
+    if len(rows) > CHART_LIMIT:
+        # Thousands of bars are unreadable and weigh megabytes: the chart of units per grade says what they would.
+        out.append(f'<p class="note">Biểu đồ tổng điểm theo đơn vị chỉ vẽ khi có không quá {CHART_LIMIT} đơn vị; '
+                   f'tổng điểm của từng đơn vị có trong tệp Excel {XLSX}, sheet «Tổng hợp».</p>{grades.legend()}')
+        totals = ""
+    else:
+        totals = (f'<figure><figcaption id="ct-{k}">Tổng điểm theo đơn vị (điểm)</figcaption>'
+                  f'{_totals_chart(run, rows, grades, f"ct-{k}")}{grades.legend()}</figure>')
     out.append(
-        '<div class="charts">'
-        f'<figure><figcaption id="ct-{k}">Tổng điểm theo đơn vị (điểm)</figcaption>'
-        f'{_totals_chart(run, rows, grades, f"ct-{k}")}{grades.legend()}</figure>'
+        f'<div class="charts">{totals}'
         f'<figure><figcaption id="cd-{k}">Số đơn vị theo xếp loại</figcaption>'
         f'{_distribution_chart(counts, grades, f"cd-{k}")}'
         '<table class="dist"><thead><tr><th>Xếp loại</th><th class="n">Số đơn vị</th><th class="n">Tỷ lệ</th>'
@@ -305,7 +331,8 @@ def _criteria_row(rec: TraceRecord) -> str:
             f'<td>{_e(rec.sentence)}{reason}</td></tr>')
 
 
-def _unit_details(run: Run, r: UnitResult, anchor: str, grades: _Grades) -> str:
+def _unit_details(r: UnitResult, anchor: str, grades: _Grades, mine: int) -> str:
+    """`mine`: how many data problems name this unit."""
     rank = f" · hạng {r.rank}" if r.rank is not None else ""
     out = [f'<details class="unit" id="{anchor}"><summary><span class="code">{_e(r.unit.unit_id)}</span> '
            f'{_e(r.unit.unit_name)} — {format_vi(r.total)} điểm · {grades.swatch(r.grade_id)}{_e(r.grade_name)}'
@@ -327,7 +354,6 @@ def _unit_details(run: Run, r: UnitResult, anchor: str, grades: _Grades) -> str:
                    f"{' Các tiêu chí còn nhiều điểm nhất:' if items else ''}</p>{f'<ul>{items}</ul>' if items else ''}")
     if ng is not None and ng.capped_by:
         out.append(f'<p class="note">Xếp loại bị giới hạn bởi: {_e("; ".join(ng.capped_by))}</p>')
-    mine = sum(1 for p in run.problems if p.unit_id == r.unit.unit_id)
     if mine:
         out.append(f'<p class="note">{mine} lỗi/cảnh báo dữ liệu của đơn vị này: xem '
                    '<a href="#kiem-tra">Kiểm tra dữ liệu</a>.</p>')
@@ -336,17 +362,19 @@ def _unit_details(run: Run, r: UnitResult, anchor: str, grades: _Grades) -> str:
 
 
 def _problems(items: list[InputError], unit_anchor: dict[str, str]) -> str:
+    """`unit_anchor`: a unit id's details, when the page has them (a unit without is named without a link)."""
     if not items:
         return "<p>Không phát hiện lỗi hoặc cảnh báo trong dữ liệu đầu vào.</p>"
     order = {"error": 0, "warning": 1, "info": 2}
     items = sorted(items, key=lambda p: (order.get(p.severity, 3), p.location.file or "", p.code))
     counts = Counter(p.severity for p in items)
-    summary = ", ".join(f"{SEVERITY_VI.get(s, s).lower()} {counts[s]}" for s in sorted(counts, key=lambda s: (
-        order.get(s, 3), s)))
-    out = [f"<p>Tổng cộng {len(items)} mục: {_e(summary)}.</p>",
+    summary = ", ".join(f"{SEVERITY_VI.get(s, s).lower()} {format_vi(counts[s])}"
+                        for s in sorted(counts, key=lambda s: (order.get(s, 3), s)))
+    out = [f"<p>Tổng cộng {format_vi(len(items))} mục: {_e(summary)}.</p>",
            '<table class="problems"><thead><tr><th>Mức</th><th>Mã lỗi</th><th>Đơn vị</th><th>Vị trí</th>'
            "<th>Nội dung</th></tr></thead><tbody>"]
-    for p in items:
+    # Errors come first in the sort, so a cut never hides an error behind warnings (unless errors alone fill it).
+    for p in items[:PROBLEM_LIMIT]:
         unit = "—"
         if p.unit_id:
             anchor = unit_anchor.get(p.unit_id)
@@ -355,6 +383,10 @@ def _problems(items: list[InputError], unit_anchor: dict[str, str]) -> str:
                    f'<td class="code">{_e(p.code)}</td><td class="code">{unit}</td>'
                    f"<td>{_e(p.location) or '—'}</td><td>{_e(p.message)}</td></tr>")
     out.append("</tbody></table>")
+    if len(items) > PROBLEM_LIMIT:
+        out.append(f'<p class="note">Bảng chỉ hiện {format_vi(PROBLEM_LIMIT)} mục đầu (lỗi trước, rồi cảnh báo, ghi '
+                   f'chú); còn {format_vi(len(items) - PROBLEM_LIMIT)} mục nữa, xem đầy đủ trong tệp Excel {XLSX}, '
+                   f'sheet «Kiểm tra» hoặc tệp {TRACE}.</p>')
     return "".join(out)
 
 
@@ -396,11 +428,14 @@ def render_html(run: Run) -> str:
     year = f" năm {run.year}" if run.year else ""
     title = f"Kết quả chấm điểm, xếp loại công tác dân vận chính quyền{year}"
     subjects = [(k, s, run.ranked[s]) for k, s in enumerate(run.criteria.subjects, 1) if run.ranked.get(s)]
-    # Anchors by display position, never by unit id: ids come from inputs and may hold anything.
+    total_units = sum(len(rows) for _, _, rows in subjects)
+    details = total_units <= DETAIL_LIMIT
+    # Anchors by display position, never by unit id: ids come from inputs and may hold anything. None without
+    # the details they would point at.
     anchors: dict[int, str] = {}
     unit_anchor: dict[str, str] = {}
     n = 0
-    for _, _, rows in subjects:
+    for _, _, rows in subjects if details else ():
         for r in rows:
             n += 1
             anchors[id(r)] = f"dv-{n}"
@@ -423,21 +458,30 @@ def render_html(run: Run) -> str:
     nav = "".join(f'<a href="#xh-{k}">{_e(run.criteria.scheme(s).name)}</a>' for k, s, _ in subjects)
     out.append(f'<nav aria-label="Mục lục">{nav}<a href="#chi-tiet">Chi tiết từng đơn vị</a>'
                '<a href="#kiem-tra">Kiểm tra dữ liệu</a><a href="#ban-ghi">Thông tin lần chạy</a></nav>\n')
-    total_units = sum(len(rows) for _, _, rows in subjects)
-    out.append(f"<p>Số đơn vị được chấm: <b>{total_units}</b>"
-               + "".join(f" · {_e(run.criteria.scheme(s).name)}: {len(rows)}" for _, s, rows in subjects)
-               + f". Kiểm tra dữ liệu: {errors} lỗi, {warnings} cảnh báo.</p>\n")
+    out.append(f"<p>Số đơn vị được chấm: <b>{format_vi(total_units)}</b>"
+               + "".join(f" · {_e(run.criteria.scheme(s).name)}: {format_vi(len(rows))}" for _, s, rows in subjects)
+               + f". Kiểm tra dữ liệu: {format_vi(errors)} lỗi, {format_vi(warnings)} cảnh báo.</p>\n")
     if not subjects:
         out.append("<p>Không có đơn vị nào để xếp hạng.</p>\n")
     for k, s, rows in subjects:
         out.append(_subject_section(run, k, s, rows, grades, anchors) + "\n")
-    out.append('<section id="chi-tiet"><h2>Chi tiết điểm từng đơn vị</h2>'
-               '<p class="note">Bấm vào tên đơn vị để mở bảng điểm. Ký hiệu: ▲ tự chấm cao hơn số liệu · '
-               "✎ điểm thẩm định khác tự chấm/số liệu · ⚑ điều kiện xếp loại đã áp dụng. "
-               "Khi in, mọi bảng điểm đều được mở.</p>\n")
-    for _, s, rows in subjects:
-        out.append(f'<h3 class="units">{_e(run.criteria.scheme(s).name)}</h3>\n')
-        out.extend(_unit_details(run, r, anchors[id(r)], grades) + "\n" for r in rows)
+    out.append('<section id="chi-tiet"><h2>Chi tiết điểm từng đơn vị</h2>')
+    if details:
+        out.append('<p class="note">Bấm vào tên đơn vị để mở bảng điểm. Ký hiệu: ▲ tự chấm cao hơn số liệu · '
+                   "✎ điểm thẩm định khác tự chấm/số liệu · ⚑ điều kiện xếp loại đã áp dụng. "
+                   "Khi in, mọi bảng điểm đều được mở.</p>\n")
+        # Counted once: a scan of every problem per unit is quadratic (minutes for a province).
+        per_unit = Counter(p.unit_id for p in run.problems if p.unit_id)
+        for _, s, rows in subjects:
+            out.append(f'<h3 class="units">{_e(run.criteria.scheme(s).name)}</h3>\n')
+            out.extend(_unit_details(r, anchors[id(r)], grades, per_unit[r.unit.unit_id]) + "\n" for r in rows)
+    else:
+        # A criteria table per unit is ~24 KB: thousands of them make a page no browser opens.
+        out.append(f'<p class="note">Trang có {format_vi(total_units)} đơn vị (nhiều hơn {format_vi(DETAIL_LIMIT)}) '
+                   "nên không kèm bảng điểm chi tiết của từng đơn vị. Điểm tự chấm, điểm theo số liệu, điểm thẩm "
+                   f"định và kết quả theo từng tiêu chí của mọi đơn vị có trong tệp Excel {XLSX}, sheet «Đối chiếu»; "
+                   f"diễn giải và căn cứ của từng điểm có trong tệp {TRACE}; diễn giải một đơn vị: lệnh "
+                   '<span class="code">qd274 explain THƯ_MỤC --don-vi "tên hoặc mã đơn vị"</span>.</p>\n')
     out.append("</section>\n")
     out.append(f'<section id="kiem-tra"><h2>Kiểm tra dữ liệu</h2>{_problems(run.problems, unit_anchor)}'
                "</section>\n")
