@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scoring import evaluate_all, load_criteria, rank  # noqa: E402
-from tests.strategies import random_unit  # noqa: E402
+from scoring import evaluate_all, load_criteria, rank
+from tests.strategies import random_unit
 
 
 def main() -> None:
