@@ -9,6 +9,13 @@ from functools import lru_cache
 # Administrative prefixes people write or leave out before a unit's proper name (longest first).
 PREFIXES = ("ủy ban nhân dân", "uỷ ban nhân dân", "ubnd", "thị trấn", "phường", "xã", "huyện", "thành phố")
 _SPACES = re.compile(r"\s+")
+# Control (Cc) and format (Cf) characters but tab and line breaks (Unicode 14): BOM, zero-width space,
+# direction marks and overrides (U+200E/F, U+202A-E, U+2066-9), soft hyphen. Pasted from web pages and
+# PDFs, invisible on screen; removed from every cell's text before it is parsed or compared.
+INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
+                       "\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+                       "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+                       "\U000e0001\U000e0020-\U000e007f]")
 _PREFIX = re.compile(r"^(?:" + "|".join(re.escape(p) for p in PREFIXES) + r")\b\s*")
 
 # Vietnamese alphabet order (a ă â b c d đ e ê …); f j w z sit where Latin puts them, for foreign names.

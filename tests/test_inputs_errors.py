@@ -429,7 +429,9 @@ def test_every_reader_error_code_has_a_test() -> None:
         text = path.read_text("utf-8")
         raised |= set(re.findall(r'InputError\(\s*"([A-Z_0-9]+)"', text))
         raised |= set(re.findall(r'\("([A-Z][A-Z_]+)", "(?:cần|ngày)', text))  # parse.py's (code, expected)
-    tests = "".join(p.read_text("utf-8") for p in sorted(Path(__file__).parent.glob("test_inputs_*.py")))
+    here = Path(__file__).parent
+    tests = "".join(p.read_text("utf-8") for p in [*sorted(here.glob("test_inputs_*.py")),
+                                                   here / "test_hostile_inputs.py"])
     assert raised >= {"NOT_AN_INTEGER", "NOT_A_DATE", "UNKNOWN_UNIT"}  # the scan itself works
     assert sorted(code for code in raised if f'"{code}"' not in tests) == []
 

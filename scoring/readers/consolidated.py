@@ -11,8 +11,10 @@ from ..criteria import Criteria
 from ..errors import InputError, Location
 from ..forms import layout as L
 from ..inputs import Reading, Score
-from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text
-from .raw import RawUnit, cell_error
+from ..numbers import format_vi
+from .limits import MAX_PROBLEMS_PER_FILE, TABLE_MAX_ROWS
+from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
+from .raw import RawUnit, cell_error, note_text
 
 _HEADER_SCAN = 10
 _PREFIXES = (L.SELF_PREFIX, L.APPRAISED_PREFIX, L.REASON_PREFIX, L.EVIDENCE_PREFIX, L.PCT_PREFIX)
@@ -28,21 +30,32 @@ def find_header(rows: list[list[Any]]) -> int | None:
 
 
 def read_csv_rows(data: bytes, name: str) -> tuple[list[list[Any]] | None, list[InputError]]:
+    where = Location(file=name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [InputError("NOT_UTF8", Location(file=name),
+        return None, [InputError("NOT_UTF8", where,
                                  f"tệp CSV không mã hóa UTF-8 (byte lỗi ở vị trí {exc.start}). Trong Excel chọn "
                                  "Lưu thành › «CSV UTF-8 (phân cách bằng dấu phẩy)» rồi chạy lại.")]
     if "\x00" in text:
-        return None, [InputError("NOT_A_TABLE", Location(file=name), "tệp không phải CSV dạng văn bản.")]
+        return None, [InputError("NOT_A_TABLE", where, "tệp không phải CSV dạng văn bản.")]
     first = text.split("\n", 1)[0]
     # Vietnamese Excel writes ';' where the decimal separator is ','; tabs come from copy-paste.
     delimiter = max(";,\t", key=first.count) if first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[Any]] = []
     try:
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)], []
+        for row in reader:
+            if len(rows) == TABLE_MAX_ROWS:  # stop reading: the file is refused whatever follows
+                return None, [InputError("TOO_MANY_ROWS", where, f"tệp có hơn {format_vi(TABLE_MAX_ROWS)} dòng, "
+                                         "vượt giới hạn của bảng tổng hợp. Tách bảng thành nhiều tệp rồi chạy lại.")]
+            rows.append(row)
     except csv.Error as exc:
-        return None, [InputError("NOT_A_TABLE", Location(file=name), f"không đọc được CSV: {exc}")]
+        why = (f"một ô dài hơn {format_vi(csv.field_size_limit())} ký tự" if "field limit" in str(exc)
+               else "cấu trúc CSV hỏng (dấu ngoặc kép không đóng?)")
+        return None, [InputError("NOT_A_TABLE", where, f"không đọc được CSV ở dòng {reader.line_num}: {why}. Mở "
+                                 "bằng Excel, kiểm tra dòng này, lưu lại dạng CSV UTF-8 rồi chạy lại.")]
+    return rows, []
 
 
 def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, criteria: Criteria, date1904: bool = False,
@@ -62,16 +75,19 @@ def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, crite
         ref = Location(file=name, sheet=sheet, cell=f"{L.col_letter(c + 1)}{h + 1}", field=head)
         kind, ident = _classify(head, criteria)
         if kind is None:
-            problems.append(InputError("UNKNOWN_COLUMN", ref, f"cột «{head}» không phải mã chỉ tiêu, mã tiêu chí "
+            problems.append(InputError("UNKNOWN_COLUMN", ref, f"cột {quote(head)} không phải mã chỉ tiêu, mã tiêu chí "
                                        "hay cột đơn vị đã biết; cột này bị bỏ qua. Sửa tên cột theo mẫu."))
             continue
         if head in seen:
-            problems.append(InputError("DUPLICATE_COLUMN", ref, f"cột «{head}» xuất hiện hai lần; cột sau bị bỏ qua."))
+            problems.append(InputError("DUPLICATE_COLUMN", ref,
+                                       f"cột {quote(head)} xuất hiện hai lần; cột sau bị bỏ qua."))
             continue
         seen[head] = c
         columns[c] = (kind, ident)
+    untold = max(0, len(problems) - MAX_PROBLEMS_PER_FILE)  # problems beyond the cap: counted, not kept
+    del problems[MAX_PROBLEMS_PER_FILE:]
     if "ma_don_vi" not in seen and "ten_don_vi" not in seen:
-        return [], problems
+        return [], problems + _untold(untold, name, sheet)
     units: list[RawUnit] = []
     ignored: set[str] = set()
     for r in range(h + 1, len(rows)):
@@ -81,11 +97,24 @@ def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, crite
         unit = RawUnit(name, Location(file=name, sheet=sheet, cell=f"A{r + 1}"))
         _row(row, r, columns, name, sheet, criteria, unit, problems, ignored, date1904, uncached or set())
         units.append(unit)
+        if len(problems) > MAX_PROBLEMS_PER_FILE:
+            untold += len(problems) - MAX_PROBLEMS_PER_FILE
+            del problems[MAX_PROBLEMS_PER_FILE:]
+    problems += _untold(untold, name, sheet)
     for ind in sorted(ignored):
         problems.append(InputError("IGNORED_VALUE", Location(file=name, sheet=sheet, field=ind),
                                    f"chỉ tiêu «{ind}» không dùng trong bảng tiêu chí của một số đơn vị trong tệp; "
                                    "giá trị của các đơn vị đó được bỏ qua.", "info"))
     return units, problems
+
+
+def _untold(untold: int, name: str, sheet: str | None) -> list[InputError]:
+    if not untold:
+        return []
+    return [InputError("TOO_MANY_PROBLEMS", Location(file=name, sheet=sheet),
+                       f"còn {format_vi(untold)} lỗi khác trong bảng này, không liệt kê (chỉ liệt kê "
+                       f"{format_vi(MAX_PROBLEMS_PER_FILE)} lỗi đầu). Kiểm tra bảng có đúng mẫu không (cột lệch, sai "
+                       "dấu phân cách), sửa các lỗi trên rồi chạy lại.")]
 
 
 def _classify(head: str, criteria: Criteria) -> tuple[str | None, str]:
@@ -110,7 +139,8 @@ def _row(row: list[Any], r: int, columns: dict[int, tuple[str, str]], name: str,
     for c, (kind, ident) in columns.items():
         raw = row[c] if c < len(row) else None
         if kind in ("ly_do", "minh_chung") and not is_empty(raw):
-            notes[(kind, ident)] = parse_text(raw) or ""
+            where = Location(file=name, sheet=sheet, cell=f"{L.col_letter(c + 1)}{r + 1}", field=ident)
+            notes[(kind, ident)] = note_text(raw, where, problems) or ""
     for c, (kind, ident) in columns.items():
         ref = f"{L.col_letter(c + 1)}{r + 1}"
         raw = row[c] if c < len(row) else None

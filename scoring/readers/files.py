@@ -9,6 +9,9 @@ from pathlib import Path
 from ..registry import REGISTRY_NAMES
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
+# Spreadsheets in a format qd274 does not read: named in a note rather than skipped in silence, so that a
+# unit whose form was sent as .xls is not simply "without a form". (.et: WPS Spreadsheets.)
+UNSUPPORTED = (".xls", ".xlsb", ".ods", ".numbers", ".et", ".xltx", ".xltm")
 
 
 @dataclass(frozen=True)
@@ -20,11 +23,13 @@ class InputFile:
     kind: str = "?"  # form | consolidated | registry | unreadable
 
 
-def discover(root: Path, registry: Path | None) -> tuple[list[Path], set[Path]]:
-    """(input files in a stable order, files that Excel holds open: a '~$' twin exists beside them)."""
+def discover(root: Path, registry: Path | None) -> tuple[list[Path], set[Path], list[Path]]:
+    """(input files in a stable order, files that Excel holds open: a '~$' twin exists beside them,
+    spreadsheets in a format that is not read)."""
     if root.is_file():
-        return [root], set()
+        return [root], set(), []
     found: list[Path] = []
+    other: list[Path] = []
     tails: set[tuple[Path, str]] = set()
     for p in sorted(root.rglob("*"), key=lambda q: q.as_posix()):
         if not p.is_file() or any(part.startswith(".") for part in p.relative_to(root).parts):
@@ -33,6 +38,8 @@ def discover(root: Path, registry: Path | None) -> tuple[list[Path], set[Path]]:
             tails.add((p.parent, p.name[2:]))
             continue
         if p.suffix.lower() not in SUFFIXES:
+            if p.suffix.lower() in UNSUPPORTED:
+                other.append(p)
             continue
         if (registry is not None and p.resolve() == registry.resolve()) or \
                 (registry is None and p.parent == root and p.name.lower() in REGISTRY_NAMES):
@@ -40,13 +47,21 @@ def discover(root: Path, registry: Path | None) -> tuple[list[Path], set[Path]]:
         found.append(p)
     # Excel's lock file is "~$" + the name, or for long names "~$" over its first two characters.
     locked = {f for f in found for parent, tail in tails if parent == f.parent and f.name.endswith(tail)}
-    return found, locked
+    return found, locked, other
 
 
-def describe(path: Path, root: Path, data: bytes, kind: str) -> InputFile:
+def display_name(path: Path, root: Path) -> str:
     base = root if root.is_dir() else root.parent
-    name = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
-    return InputFile(path, name, hashlib.sha256(data).hexdigest(), len(data), kind)
+    return path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
+
+
+def describe(path: Path, root: Path, data: bytes | None, kind: str) -> InputFile:
+    """The file as the manifest lists it; `data` None: hashed from disk a block at a time (a file too big to read)."""
+    if data is None:
+        with path.open("rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        return InputFile(path, display_name(path, root), digest, path.stat().st_size, kind)
+    return InputFile(path, display_name(path, root), hashlib.sha256(data).hexdigest(), len(data), kind)
 
 
 def default_registry(root: Path) -> Path | None:

@@ -1,7 +1,8 @@
 """Reads a folder (or one file) of forms and consolidated sheets into units; every problem collected.
 
-Input files are opened read-only and never written. Units are identified against the registry (by code,
-else by name: case, spacing, prefix and NFC/NFD ignored; an accent-insensitive match is only suggested).
+Input files are opened read-only and never written. A workbook's package is checked (package.py) before
+any parser sees it; a file that is not a workbook is named for what it is (sniff.py). Units are then
+identified against the registry (identify.py).
 """
 
 from __future__ import annotations
@@ -10,18 +11,22 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from ..criteria import Criteria
 from ..errors import InputError, Location
+from ..forms import layout as L
 from ..inputs import UnitInput
-from ..names import clean, match_key
+from ..numbers import format_vi
 from ..registry import Registry, load_registry
 from .consolidated import find_header, read_consolidated, read_csv_rows
-from .files import InputFile, default_registry, describe, discover
+from .files import InputFile, default_registry, describe, discover, display_name
 from .form import is_form, read_form
+from .identify import identify
+from .limits import FORM_MAX_ROWS, MAX_FILE_BYTES, MIB, TABLE_MAX_ROWS
+from .package import Refused, inspect_package, sheet_problem
 from .raw import RawUnit
-from .workbook import Book, open_book
+from .sniff import not_a_workbook, wrong_zip, zip_without_workbook
+from .workbook import Book, BookError, open_book
 
 
 @dataclass
@@ -41,27 +46,72 @@ def read_inputs(path: Path, criteria: Criteria, *, year: int | None = None, subj
                                           "không tìm thấy tệp hoặc thư mục này."))
         return result
     reg_file = registry_path or default_registry(path)
-    if reg_file is not None:
+    if reg_file is not None and (problem := _unsafe_registry(reg_file, path)) is not None:
+        result.problems.append(problem)  # never handed to the registry reader (calamine, or a read into memory)
+    elif reg_file is not None:
         result.registry, problems = load_registry(reg_file, path if path.is_dir() else path.parent)
         result.problems += problems
-    files, locked = discover(path, reg_file)
+    files, locked, unsupported = discover(path, reg_file)
+    for f in unsupported:
+        result.problems.append(InputError("UNSUPPORTED_FILE", Location(file=display_name(f, path)),
+                                          f"bảng tính dạng {f.suffix.lower()} không được đọc. Mở bằng Excel, lưu "
+                                          "lại dạng .xlsx (Excel Workbook) nếu tệp là biểu chấm điểm.", "warning"))
     raws: list[RawUnit] = []
     for n, f in enumerate(files):
         raws += _read_file(f, path, criteria, result, f in locked)
         if progress:
             progress(n + 1, len(files))
-    _identify(raws, criteria, result, year, subject)
+    result.units = identify(raws, criteria, result.registry, result.problems, year, subject)
     return result
 
 
+def _unsafe_registry(reg_file: Path, root: Path) -> InputError | None:
+    """The registry is an input too: the same size, package and extent checks before it is read."""
+    where = Location(file=display_name(reg_file, root))
+    try:
+        if reg_file.stat().st_size > MAX_FILE_BYTES:
+            return InputError("FILE_TOO_LARGE", where, f"danh sách đơn vị quá {format_vi(MAX_FILE_BYTES // MIB)} MB: "
+                              "không đọc. Kiểm tra có đúng tệp không.")
+        if reg_file.suffix.lower() != ".xlsx":
+            return None
+        if not zipfile.is_zipfile(reg_file):
+            return not_a_workbook(where.file or "", reg_file.read_bytes()[:4096])
+        largest = inspect_package(reg_file).largest
+    except Refused as refused:
+        return InputError(refused.code, where, f"{refused}. Không đọc danh sách đơn vị này.")
+    except OSError as exc:
+        return _unreadable(where.file or "", None, f"{type(exc).__name__}: {exc.strerror or exc}")
+    return sheet_problem(largest, TABLE_MAX_ROWS, where, "danh sách đơn vị")
+
+
 def _read_file(f: Path, root: Path, criteria: Criteria, result: ReadResult, locked: bool) -> list[RawUnit]:
-    data = f.read_bytes()  # one read: hashed for the manifest, parsed for CSV
-    info = describe(f, root, data, "?")
-    name = info.name
+    try:
+        return _read_file_at(f, root, criteria, result, locked)
+    except OSError as exc:  # gone since it was listed, no permission, a network drive that dropped
+        name = display_name(f, root)
+        result.problems.append(InputError("UNREADABLE_FILE", Location(file=name), f"không mở được tệp "
+                                          f"({type(exc).__name__}: {exc.strerror or exc}). Kiểm tra quyền truy cập "
+                                          "và đường dẫn rồi chạy lại."))
+        if name not in {i.name for i in result.files}:
+            result.files.append(InputFile(f, name, "", 0, "unreadable"))
+        return []
+
+
+def _read_file_at(f: Path, root: Path, criteria: Criteria, result: ReadResult, locked: bool) -> list[RawUnit]:
+    name = display_name(f, root)
     if locked:
         result.problems.append(InputError("FILE_OPEN_IN_EXCEL", Location(file=name),
                                           "tệp đang mở trong Excel (có tệp khóa ~$ bên cạnh): đọc bản đã lưu gần "
                                           "nhất; lưu và đóng Excel nếu vừa sửa.", "info"))
+    if f.stat().st_size > MAX_FILE_BYTES:  # never read into memory: hashed from disk for the manifest
+        result.problems.append(InputError("FILE_TOO_LARGE", Location(file=name),
+                                          f"tệp nặng {format_vi(f.stat().st_size // MIB)} MB, quá giới hạn "
+                                          f"{format_vi(MAX_FILE_BYTES // MIB)} MB cho một tệp đầu vào: không đọc. "
+                                          "Kiểm tra có đúng tệp không; tách bảng thành nhiều tệp nếu cần."))
+        result.files.append(describe(f, root, None, "unreadable"))
+        return []
+    data = f.read_bytes()  # one read: hashed for the manifest, parsed for CSV
+    info = describe(f, root, data, "?")
     if f.suffix.lower() == ".csv":
         rows, problems = read_csv_rows(data, name)
         result.problems += problems
@@ -72,19 +122,11 @@ def _read_file(f: Path, root: Path, criteria: Criteria, result: ReadResult, lock
         result.files.append(replace(info, kind="consolidated" if rows is not None else "unreadable"))
         return units
     if not zipfile.is_zipfile(f):
-        result.problems.append(_not_a_workbook(name, data))
+        result.problems.append(not_a_workbook(name, data))
         result.files.append(replace(info, kind="unreadable"))
         return []
-    try:
-        book = open_book(f)
-    except Exception as exc:  # calamine's errors (zip, xml, password) all mean: cannot read this file
-        if other := _zip_without_workbook(f):  # a .docx is a zip too: say what it is, not calamine's words
-            result.problems.append(_not_a_workbook(name, data, other))
-        else:
-            result.problems.append(InputError("UNREADABLE_FILE", Location(file=name),
-                                              f"không đọc được tệp Excel ({type(exc).__name__}: {str(exc)[:120]}). "
-                                              "Mở tệp bằng Excel, bỏ mật khẩu nếu có, lưu lại dạng .xlsx rồi chạy "
-                                              "lại."))
+    book = _open(f, name, result)
+    if book is None:
         result.files.append(replace(info, kind="unreadable"))
         return []
     try:
@@ -93,173 +135,77 @@ def _read_file(f: Path, root: Path, criteria: Criteria, result: ReadResult, lock
         book.close()
 
 
+def _open(f: Path, name: str, result: ReadResult) -> Book | None:
+    """The workbook, once its package is checked and calamine has opened it; None with the problem reported."""
+    try:
+        package = inspect_package(f)
+    except Refused as refused:
+        result.problems.append(InputError(refused.code, Location(file=name), f"{refused}. Không đọc tệp này; "
+                                          "lấy lại tệp gốc (hoặc mở bằng Excel, lưu lại dạng .xlsx) rồi chạy lại."))
+        return None
+    if other := zip_without_workbook(package.names):  # a .docx is a zip too: say what it is, not calamine's words
+        result.problems.append(wrong_zip(name, other))
+        return None
+    try:
+        return open_book(f, package)
+    except BookError as exc:  # calamine's errors (zip, xml, password) all mean: cannot read this file
+        result.problems.append(_unreadable(name, None, str(exc)))
+        return None
+
+
+def _unreadable(name: str, sheet: str | None, why: str) -> InputError:
+    return InputError("UNREADABLE_FILE", Location(file=name, sheet=sheet),
+                      f"không đọc được {'sheet này' if sheet else 'tệp Excel'} ({why}). Mở tệp bằng Excel, bỏ mật "
+                      "khẩu nếu có, lưu lại dạng .xlsx rồi chạy lại.")
+
+
 def _read_book(book: Book, f: Path, name: str, info: InputFile, criteria: Criteria,
                result: ReadResult) -> list[RawUnit]:
-    if f.suffix.lower() == ".xlsm":
+    if f.suffix.lower() == ".xlsm" or book.package.vba:
         result.problems.append(InputError("MACROS_IGNORED", Location(file=name),
-                                          "tệp có macro (.xlsm): chỉ đọc giá trị đã lưu, không chạy macro nào.",
+                                          "tệp có macro (.xlsm, VBA): chỉ đọc giá trị đã lưu, không chạy macro nào.",
                                           "info"))
     if is_form(book):
-        unit, problems = read_form(book, name, criteria)
+        too_big = [p for s in (L.META, L.INFO, L.DATA, L.SCORES) if s in book.sheet_names and (p := sheet_problem(
+            book.extent(s, FORM_MAX_ROWS), FORM_MAX_ROWS, Location(name, s), "biểu chấm điểm"))]
+        if too_big:
+            result.problems += too_big
+            result.files.append(replace(info, kind="unreadable"))
+            return []
+        try:
+            unit, problems = read_form(book, name, criteria)
+        except BookError as exc:
+            result.problems.append(_unreadable(name, None, str(exc)))
+            result.files.append(replace(info, kind="unreadable"))
+            return []
         result.problems += problems
         result.files.append(replace(info, kind="form"))
         return [unit] if unit else []
-    units, tables = [], 0
+    units, tables, refused = [], 0, 0
     for sheet in book.sheet_names:  # every table is read: one sheet per subject type is a common layout
-        rows = book.rows(sheet)
-        if find_header(rows) is not None:
+        if problem := sheet_problem(book.extent(sheet), TABLE_MAX_ROWS, Location(name, sheet), "bảng tổng hợp"):
+            result.problems.append(problem)
+            refused += 1
+            continue
+        try:
+            rows = book.rows(sheet)
+            if find_header(rows) is None:
+                continue
             found, problems = read_consolidated(rows, name, sheet, criteria, book.date1904,
                                                 book.formulas_without_value(sheet))
-            result.problems += problems
-            units += found
-            tables += 1
+        except BookError as exc:
+            result.problems.append(_unreadable(name, sheet, str(exc)))
+            refused += 1
+            continue
+        result.problems += problems
+        units += found
+        tables += 1
     if tables:
         result.files.append(replace(info, kind="consolidated"))
         return units
-    result.problems.append(InputError("NOT_AN_INPUT", Location(file=name),
-                                      "tệp không phải biểu chấm điểm của qd274 (thiếu sheet «Số liệu») và không có "
-                                      "dòng tiêu đề ma_don_vi/ten_don_vi của bảng tổng hợp."))
+    if not refused:
+        result.problems.append(InputError("NOT_AN_INPUT", Location(file=name),
+                                          "tệp không phải biểu chấm điểm của qd274 (thiếu sheet «Số liệu») và không "
+                                          "có dòng tiêu đề ma_don_vi/ten_don_vi của bảng tổng hợp."))
     result.files.append(replace(info, kind="unreadable"))
     return []
-
-
-def _zip_without_workbook(path: Path) -> str | None:
-    """What a zip holding no workbook is (a .docx is a zip too, and calamine's error on it says nothing useful)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            names = z.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return None  # left to calamine, which reports it as unreadable
-    if any(n.startswith("xl/") for n in names):
-        return None
-    return ("tệp Word (.docx) bị đổi đuôi, không phải bảng tính" if any(n.startswith("word/") for n in names)
-            else "tệp PowerPoint (.pptx) bị đổi đuôi, không phải bảng tính" if any(n.startswith("ppt/") for n in names)
-            else "tệp OpenDocument (LibreOffice) bị đổi đuôi" if "mimetype" in names
-            else "tệp nén (.zip) không chứa bảng tính Excel")
-
-
-def _not_a_workbook(name: str, data: bytes, what: str | None = None) -> InputError:
-    head = data[:8]
-    what = what or ("tệp Excel cũ (.xls) hoặc tệp Office khác" if head.startswith(b"\xd0\xcf\x11\xe0")
-                    else "tệp PDF" if head.startswith(b"%PDF") else "tệp rỗng" if not data
-                    else "không phải tệp Excel .xlsx (có thể bị hỏng hoặc đổi đuôi)")
-    return InputError("NOT_A_WORKBOOK", Location(file=name), f"{what}. Mở bằng Excel và lưu lại dạng .xlsx "
-                      "(Excel Workbook) rồi chạy lại.")
-
-
-def _identify(raws: list[RawUnit], criteria: Criteria, result: ReadResult, year: int | None,
-              subject: str | None) -> None:
-    reg = result.registry
-    merged: dict[str, UnitInput] = {}
-    first_seen: dict[str, RawUnit] = {}
-    dropped: dict[str, dict[tuple[str, str], Any]] = {}  # per unit: conflicting values, never let back in
-    for raw in raws:
-        unit = _resolve(raw, criteria, reg, result.problems, year)
-        if unit is None or (subject and unit.subject != subject):
-            continue
-        if unit.unit_id in merged:
-            prior = first_seen[unit.unit_id]
-            if prior.source == raw.source:
-                result.problems.append(InputError(
-                    "DUPLICATE_UNIT", raw.where, f"đơn vị «{unit.unit_name}» có hai dòng trong cùng tệp (dòng trước: "
-                    f"{prior.where}); dòng này bị bỏ qua. Xóa dòng trùng.", unit_id=unit.unit_id))
-                continue
-            merged[unit.unit_id] = _merge(merged[unit.unit_id], unit, result.problems,
-                                          dropped.setdefault(unit.unit_id, {}))
-        else:
-            merged[unit.unit_id], first_seen[unit.unit_id] = unit, raw
-    if reg is not None:
-        for reg_unit in reg.units:
-            if reg_unit.code not in merged and (subject is None or reg_unit.subject == subject):
-                merged[reg_unit.code] = UnitInput(reg_unit.code, reg_unit.name, reg_unit.subject,
-                                                  year or _common_year(merged) or 0, source=reg.source)
-                result.problems.append(InputError(
-                    "NO_FORM", Location(file=reg.source, field=reg_unit.code),
-                    f"đơn vị «{reg_unit.name}» ({reg_unit.code}) có trong danh sách nhưng không có biểu nào: "
-                    "không xếp loại.", "warning", reg_unit.code))
-    result.units = sorted(merged.values(), key=lambda u: (u.subject, u.unit_id))
-
-
-def _common_year(units: dict[str, UnitInput]) -> int | None:
-    years = [u.year for u in units.values() if u.year]
-    return max(set(years), key=years.count) if years else None
-
-
-def _resolve(raw: RawUnit, criteria: Criteria, reg: Registry | None, problems: list[InputError],
-             year: int | None) -> UnitInput | None:
-    subject = raw.subject if raw.subject in criteria.subjects else None
-    unit_id, name = raw.code, raw.name
-    if reg is not None:
-        found = reg.by_code(raw.code) if raw.code else None
-        if raw.code and found is None:
-            problems.append(InputError("UNKNOWN_UNIT", raw.where, f"mã đơn vị «{raw.code}» không có trong danh "
-                                       "sách đơn vị. Sửa mã theo danh sách (don_vi.csv)."))
-            return None
-        if found is None and raw.name:
-            matches = reg.match(raw.name, subject)
-            if len(matches) > 1:
-                problems.append(InputError("AMBIGUOUS_UNIT", raw.where, f"tên «{raw.name}» khớp nhiều đơn vị: "
-                                           + ", ".join(f"{u.name} ({u.code})" for u in matches) + ". Ghi mã đơn vị."))
-                return None
-            if not matches:
-                hints = reg.suggest(raw.name, subject)
-                hint = " Có phải " + " hoặc ".join(f"'{u.name}' ({u.code})" for u in hints) + "?" if hints else ""
-                problems.append(InputError("UNKNOWN_UNIT", raw.where, f"không tìm thấy đơn vị «{raw.name}» trong "
-                                           f"danh sách đơn vị.{hint} Sửa tên (hoặc ghi mã đơn vị) rồi chạy lại."))
-                return None
-            found = matches[0]
-        if found is None:
-            problems.append(InputError("UNKNOWN_UNIT", raw.where, "không có mã và tên đơn vị. Ghi mã hoặc tên."))
-            return None
-        if subject and subject != found.subject:
-            problems.append(InputError("WRONG_SUBJECT", raw.where, f"«{found.name}» là đối tượng {found.subject} "
-                                       f"trong danh sách, nhưng biểu ghi {subject}. Dùng đúng mẫu biểu."))
-            return None
-        unit_id, name, subject = found.code, found.name, found.subject
-    if not (unit_id or name):
-        problems.append(InputError("UNKNOWN_UNIT", raw.where, "không có mã và tên đơn vị. Ghi mã hoặc tên."))
-        return None
-    if subject is None:
-        problems.append(InputError("UNKNOWN_SUBJECT", raw.where, f"đối tượng «{raw.subject or ''}» không hợp lệ; "
-                                   "cần huyen, xa hoặc co_quan."))
-        return None
-    unit_year = raw.year or year
-    if unit_year is None:
-        problems.append(InputError("MISSING_YEAR", raw.where, "không rõ năm đánh giá; ghi năm vào biểu hoặc chạy "
-                                   "với --nam."))
-        return None
-    if year is not None and unit_year != year:
-        problems.append(InputError("WRONG_YEAR", raw.where, f"biểu năm {unit_year}, không phải năm {year} đang "
-                                   "chấm; bỏ qua.", "warning"))
-        return None
-    # Without a registry the name is shown as typed, but cleaned: "Xã  Tân  Sỏi" is shown "Xã Tân Sỏi".
-    return UnitInput(unit_id or match_key(name or ""), clean(name or unit_id or ""), subject, unit_year, raw.values,
-                     raw.self_scores, raw.appraised, raw.stated_pct, raw.source)
-
-
-def _merge(a: UnitInput, b: UnitInput, problems: list[InputError],
-           dropped: dict[tuple[str, str], Any]) -> UnitInput:
-    """Two files for one unit: values that agree are kept, values that conflict are dropped and reported.
-
-    A dropped value stays dropped when a third file agrees with one side: the result must not depend on
-    the order the files are read in.
-    """
-    out: dict[str, Any] = {}
-    for attr in ("values", "self_scores", "appraised", "stated_pct"):
-        left, right = dict(getattr(a, attr)), getattr(b, attr)
-        for key, item in right.items():
-            mine = left.get(key, dropped.get((attr, key)))
-            value_a = getattr(mine, "value", getattr(mine, "points", None))
-            value_b = getattr(item, "value", getattr(item, "points", None))
-            if mine is None:
-                left[key] = item
-            elif value_a != value_b:
-                problems.append(InputError(
-                    "CONFLICTING_VALUES", item.origin or Location(file=b.source, field=key),
-                    f"đơn vị «{a.unit_name}», «{key}»: {value_a} ở {mine.origin} nhưng {value_b} ở {item.origin}. "
-                    "Giữ một giá trị đúng rồi chạy lại; đến khi đó giá trị này bị bỏ.", unit_id=a.unit_id))
-                dropped.setdefault((attr, key), mine)
-                left.pop(key, None)
-        out[attr] = left
-    sources = "; ".join(s for s in (a.source, b.source) if s)
-    return replace(a, source=sources, **out)

@@ -9,8 +9,8 @@ from ..criteria import Criteria
 from ..errors import InputError, Location
 from ..forms import layout as L
 from ..inputs import Reading, Score
-from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text
-from .raw import RawUnit, cell_error
+from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
+from .raw import RawUnit, cell_error, note_text
 from .workbook import Book
 
 _HEADER_SCAN = 10  # the header row is looked for in the first rows, so added title rows do not break it
@@ -33,8 +33,8 @@ def read_form(book: Book, name: str, criteria: Criteria) -> tuple[RawUnit | None
     if meta.get("criteria_sha256") not in (None, "", criteria.sha256):
         problems.append(InputError(
             "STALE_FORM", Location(file=name, sheet=L.META),
-            f"biểu được tạo từ bộ tiêu chí khác (phiên bản «{meta.get('criteria_version')}», tình trạng "
-            f"«{meta.get('criteria_status')}»), không phải bộ đang dùng («{criteria.file.version}»). Số liệu vẫn "
+            f"biểu được tạo từ bộ tiêu chí khác (phiên bản {quote(meta.get('criteria_version'))}, tình trạng "
+            f"{quote(meta.get('criteria_status'))}), không phải bộ đang dùng («{criteria.file.version}»). Số liệu vẫn "
             "được đọc theo mã chỉ tiêu; nên tạo lại biểu bằng «qd274 template» cho năm sau.", "warning"))
     unit = RawUnit(name, Location(file=name, sheet=L.INFO))
     _info(book, name, unit, meta, problems)
@@ -128,10 +128,10 @@ def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: 
         ind = criteria.indicators.get(ind_id)
         if ind is None:
             problems.append(InputError("UNKNOWN_INDICATOR", Location(file=name, sheet=L.DATA, cell=f"A{r + 1}"),
-                                       f"mã chỉ tiêu «{ind_id}» không có trong bộ tiêu chí. Không sửa cột mã."))
+                                       f"mã chỉ tiêu {quote(ind_id)} không có trong bộ tiêu chí. Không sửa cột mã."))
             continue
         if ind_id in unit.values:
-            problems.append(InputError("DUPLICATE_INDICATOR", where, f"chỉ tiêu «{ind_id}» xuất hiện hai lần "
+            problems.append(InputError("DUPLICATE_INDICATOR", where, f"chỉ tiêu {quote(ind_id)} xuất hiện hai lần "
                                        "trong sheet; giữ một dòng."))
             continue
         raw = _at(row, cols["value"])
@@ -144,7 +144,11 @@ def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: 
         if problem:
             problems.append(cell_error(problem, where, raw))
             continue
-        evidence = parse_text(_at(row, cols["evidence"])) if "evidence" in cols else None
+        evidence = None
+        if "evidence" in cols:
+            ev_where = Location(file=name, sheet=L.DATA, cell=f"{L.col_letter(cols['evidence'] + 1)}{r + 1}",
+                                field=ind_id)
+            evidence = note_text(_at(row, cols["evidence"]), ev_where, problems)
         if value is not None:
             unit.values[ind_id] = Reading(value, where, evidence)
         if "stated_pct" in cols and not is_empty(pct_raw := _at(row, cols["stated_pct"])):
@@ -190,5 +194,6 @@ def _scores(book: Book, name: str, criteria: Criteria, subject: str | None, unit
                 problems.append(cell_error(problem, where, raw))
                 continue
             assert isinstance(points, Decimal)
-            note = parse_text(_at(row, cols[note_key])) if note_key in cols else None
+            note = note_text(_at(row, cols[note_key]), Location(name, L.SCORES, f"{letters[note_key]}{r + 1}", cid),
+                             problems) if note_key in cols else None
             target[cid] = Score(points, where, note)

@@ -7,10 +7,14 @@ what was expected; the caller adds where it was (file › sheet › cell). An em
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from ..names import INVISIBLE
+from .limits import QUOTE_CHARS
 
 Problem = tuple[str, str]
 Parsed = tuple[Any, Problem | None]
@@ -29,10 +33,17 @@ _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 # (12 → 12/01/1900), and must be refused just like the bare serial 12.
 _DATE_MIN, _DATE_MAX = dt.date(1955, 1, 1), dt.date(2064, 12, 31)
 _DATE_RANGE = "cần ngày dạng dd/mm/yyyy, năm từ 1955 đến 2064"
+# No count, score or percentage has more than 15 digits before the point (float's exact range), nor needs
+# more than 30 after it; beyond, a number is a typo or an attack ("1e999999999" would take int() forever).
+_MAX_INT_DIGITS, _MAX_DECIMALS = 15, 30
 
 
 def _text(raw: Any) -> str:
-    return unicodedata.normalize("NFC", str(raw)).replace("\u00a0", " ").strip()
+    """NFC, invisible characters removed (zero-width space, BOM, direction marks), no-break space as space."""
+    text = unicodedata.normalize("NFC", str(raw))
+    if not text.isprintable():  # C-fast check: most cells hold no control, format or odd space character
+        text = INVISIBLE.sub("", text)
+    return text.replace("\u00a0", " ").strip()
 
 
 def is_empty(raw: Any) -> bool:
@@ -46,7 +57,13 @@ def shown(raw: Any) -> str:
     if isinstance(raw, (dt.date, dt.datetime)):
         raw = raw.strftime("%d/%m/%Y")
     text = _text(raw)
-    return f"\"{text[:60]}…\"" if len(text) > 60 else f"\"{text}\""
+    return f"\"{text[:QUOTE_CHARS]}…\"" if len(text) > QUOTE_CHARS else f"\"{text}\""
+
+
+def quote(text: object) -> str:
+    """«text» for a name, code or header quoted in a message: cut to QUOTE_CHARS characters."""
+    shown_text = _text(text)
+    return f"«{shown_text[:QUOTE_CHARS]}…»" if len(shown_text) > QUOTE_CHARS else f"«{shown_text}»"
 
 
 def parse_decimal(raw: Any) -> Parsed:
@@ -56,9 +73,11 @@ def parse_decimal(raw: Any) -> Parsed:
     if isinstance(raw, bool):
         return None, ("NOT_A_NUMBER", "cần một số")
     if isinstance(raw, int):
-        return Decimal(raw), None
+        return _bounded(Decimal(raw))
     if isinstance(raw, float):
-        return Decimal(repr(raw)), None  # the shortest text that reads back as the same float
+        if not math.isfinite(raw):
+            return None, ("NOT_A_NUMBER", "cần một số (ví dụ 12 hoặc 92,5)")
+        return _bounded(Decimal(repr(raw)))  # the shortest text that reads back as the same float
     text = _text(raw).rstrip("%").strip()
     if _THOUSANDS.match(text) or _SPACED.match(text):
         text = text.replace(".", "").replace(" ", "")
@@ -72,12 +91,23 @@ def parse_decimal(raw: Any) -> Parsed:
         return None, ("NOT_A_NUMBER", "cần một số (ví dụ 12 hoặc 92,5)")
     if not value.is_finite():
         return None, ("NOT_A_NUMBER", "cần một số (ví dụ 12 hoặc 92,5)")
+    return _bounded(value, typed=True)
+
+
+def _bounded(value: Decimal, typed: bool = False) -> Parsed:
+    if value and value.adjusted() >= _MAX_INT_DIGITS:
+        return None, ("OUT_OF_RANGE", f"cần số có tối đa {_MAX_INT_DIGITS} chữ số trước dấu phẩy")
+    exponent = value.as_tuple().exponent
+    if typed and isinstance(exponent, int) and exponent < -_MAX_DECIMALS:  # a float's residue (5.55e-17) is fine
+        return None, ("NOT_A_NUMBER", f"cần một số có tối đa {_MAX_DECIMALS} chữ số sau dấu phẩy")
     return value, None
 
 
 def parse_int(raw: Any) -> Parsed:
     """A count ≥ 0: 12 · 1.234 · 80.000 · 12,0 — never 12,5 and never negative."""
     value, problem = parse_decimal(raw)
+    if problem and problem[0] == "OUT_OF_RANGE":
+        return None, problem
     if problem or value is None:
         return None, (("NOT_AN_INTEGER", "cần số nguyên ≥ 0") if problem else None)
     if value != value.to_integral_value():

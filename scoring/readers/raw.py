@@ -7,7 +7,9 @@ from typing import Any
 
 from ..errors import InputError, Location
 from ..inputs import Reading, Score
-from .parse import Problem, shown
+from ..numbers import format_vi
+from .limits import MAX_TEXT_CHARS
+from .parse import Problem, parse_text, shown
 
 
 @dataclass
@@ -32,3 +34,14 @@ def cell_error(problem: Problem, where: Location, raw: Any) -> InputError:
     """file › sheet › ô D14 (id): cần …, nhận được "…". Sửa ô này rồi chạy lại."""
     code, expected = problem
     return InputError(code, where, f"{expected}, nhận được {shown(raw)}. Sửa ô này rồi chạy lại.")
+
+
+def note_text(raw: Any, where: Location, problems: list[InputError]) -> str | None:
+    """Evidence or reason text, cut to Excel's cell limit (a longer one cannot have come from Excel)."""
+    text = parse_text(raw)
+    if text is not None and len(text) > MAX_TEXT_CHARS:
+        problems.append(InputError("TEXT_TOO_LONG", where, f"ô dài {format_vi(len(text))} ký tự, quá "
+                                   f"{format_vi(MAX_TEXT_CHARS)} ký tự (giới hạn một ô của Excel): chỉ giữ phần đầu. "
+                                   "Rút gọn nội dung ô này.", "warning"))
+        text = text[:MAX_TEXT_CHARS]
+    return text

@@ -2,20 +2,50 @@
 
 Cell facts read straight from the package (a zip of XML parts), never by loading the whole workbook in
 openpyxl: formula cells without a cached value (calamine shows them as empty) and the 1904 date system.
+Every part is read with a size cap, and the package is checked (package.py) before calamine sees it; a
+sheet beyond the row and cell limits is never handed to calamine.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
+import unicodedata
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import Element, ParseError
 
-from python_calamine import CalamineWorkbook
+from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]  # (no types-defusedxml in dev)
+from python_calamine import CalamineError, CalamineWorkbook
+
+from .limits import MAX_SHEET_CELLS, MAX_UNPACKED_BYTES, TABLE_MAX_ROWS
+from .package import Extent, Package, Refused, inspect_package
 
 _F_NO_V = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?>\s*<f[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v>\s*</v>|<v/>)?\s*</c>')
-_DATE1904 = re.compile(rb'date1904="(1|true)"')
+# What calamine raises on a part it cannot read, and what its conversion to Python can raise on odd values.
+_CALAMINE_ERRORS = (CalamineError, ValueError, OverflowError, OSError)
+
+
+class BookError(Exception):
+    """A workbook or sheet could not be read (malformed XML, a missing part, a sheet beyond the limits)."""
+
+
+@contextmanager
+def _calamine() -> Iterator[None]:
+    """calamine's failures as BookError: its exceptions, and a Rust panic on a malformed file, which pyo3
+    raises as PanicException, a BaseException that would otherwise go through every `except Exception`."""
+    try:
+        yield
+    except _CALAMINE_ERRORS as exc:
+        raise BookError(_calamine_words(exc)) from exc
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise BookError(_calamine_words(exc)) from exc
 
 
 @dataclass
@@ -24,8 +54,10 @@ class Book:
     might hide an uncalculated formula, a serial number in a date cell): most forms never need it."""
 
     path: Path
-    sheet_names: list[str]
+    sheet_names: list[str]  # in NFC, as readers and messages name them (a Mac may have written them in NFD)
     _wb: Any = None
+    package: Package = field(default_factory=Package)
+    _real: dict[str, str] = field(default_factory=dict)  # NFC name → the name calamine knows
     _uncached: dict[str, set[str]] = field(default_factory=dict)
     _sheets: dict[str, Any] = field(default_factory=dict)
     _facts: tuple[bool, dict[str, str]] | None = None
@@ -41,24 +73,38 @@ class Book:
             self._zip.close()
             self._zip = None
 
+    def extent(self, sheet: str, max_rows: int = TABLE_MAX_ROWS) -> Extent:
+        """Rows and columns calamine will lay the sheet out on (measured before it is loaded); when every part
+        is within `max_rows` and the cell limit, an upper bound, found without mapping sheets to parts."""
+        largest = self.package.largest
+        if largest.rows <= max_rows and largest.cells <= MAX_SHEET_CELLS:
+            return largest
+        return self.package.extent(self._package()[1].get(sheet))
+
     def _sheet(self, sheet: str) -> Any:
         # calamine parses a sheet's XML on every get_sheet_by_name: once per sheet, not once per question
         if sheet not in self._sheets:
-            self._sheets[sheet] = self._wb.get_sheet_by_name(sheet)
+            extent = self.extent(sheet)
+            if extent.rows > TABLE_MAX_ROWS or extent.cells > MAX_SHEET_CELLS:  # callers check first; never load
+                raise BookError(f"sheet «{sheet[:60]}» quá lớn ({extent.rows} dòng × {extent.cols} cột)")
+            with _calamine():
+                self._sheets[sheet] = self._wb.get_sheet_by_name(self._real.get(sheet, sheet))
         return self._sheets[sheet]
 
     def rows(self, sheet: str) -> list[list[Any]]:
-        return [list(r) for r in self._sheet(sheet).to_python(skip_empty_area=False)]
+        with _calamine():
+            return [list(r) for r in self._sheet(sheet).to_python(skip_empty_area=False)]
 
     def merged(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-        return list(self._sheet(sheet).merged_cell_ranges or [])
+        with _calamine():
+            return list(self._sheet(sheet).merged_cell_ranges or [])
 
     def _package(self) -> tuple[bool, dict[str, str]]:
         if self._facts is None:
             try:
                 self._facts = _package_facts(self._package_zip())
-            except (zipfile.BadZipFile, KeyError, OSError):
-                self._facts = (False, {})
+            except (zipfile.BadZipFile, KeyError, OSError, ParseError, ValueError, Refused):
+                self._facts = (False, {})  # ValueError: defusedxml's refusals; Refused: a part over the cap
         return self._facts
 
     @property
@@ -78,34 +124,72 @@ class Book:
         return self._uncached[sheet]
 
 
-def open_book(path: Path) -> Book:
-    """Open for reading only; raises on a file that is not a readable workbook (the caller reports it)."""
-    wb = CalamineWorkbook.from_path(str(path))
-    return Book(path, list(wb.sheet_names), wb)
+def open_book(path: Path, package: Package | None = None) -> Book:
+    """Open for reading only; raises on a file that is not a readable workbook (the caller reports it).
+
+    `package` is the result of inspect_package on this file; without it the check is run here (and raises
+    Refused when the file must not be opened)."""
+    package = package if package is not None else inspect_package(path)
+    with _calamine():
+        wb = CalamineWorkbook.from_path(str(path))
+        names = list(wb.sheet_names)
+    real: dict[str, str] = {}
+    for name in names:
+        real.setdefault(_nfc(name), name)
+    return Book(path, list(real), wb, package, real)
+
+
+def read_part(z: zipfile.ZipFile, name: str, cap: int = MAX_UNPACKED_BYTES) -> bytes:
+    """A part's bytes, never more than `cap` whatever its header declares."""
+    with z.open(name) as fh:
+        data = fh.read(cap + 1)
+    if len(data) > cap:
+        raise Refused("ZIP_TOO_LARGE", f"phần «{name[:80]}» lớn hơn {cap} byte")
+    return data
 
 
 def _package_facts(z: zipfile.ZipFile) -> tuple[bool, dict[str, str]]:
-    """(1904 date system?, sheet name → XML part) from the workbook part and its relationships."""
-    workbook = z.read("xl/workbook.xml")
-    rels = z.read("xl/_rels/workbook.xml.rels")
-    targets = dict(re.findall(rb'Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-    targets |= {k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
-    parts = {}
-    for name, rid in re.findall(rb'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', workbook):
-        target = targets.get(rid, b"").decode()
-        target = target.lstrip("/")
-        parts[_unescape(name.decode())] = target if target.startswith("xl/") else f"xl/{target}"
-    return bool(_DATE1904.search(workbook)), parts
+    """(1904 date system?, sheet name → XML part) from the workbook part and its relationships.
+
+    Parsed with defusedxml (no DTD, no entity is ever expanded); elements are matched by local name, so
+    a prefixed or Strict-OOXML workbook is read like any other."""
+    workbook = fromstring(read_part(z, "xl/workbook.xml"))
+    rels = fromstring(read_part(z, "xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target") or "" for rel in rels.iter() if _local(rel.tag) == "Relationship"}
+    date1904, parts = False, dict[str, str]()
+    for el in workbook.iter():
+        tag = _local(el.tag)
+        if tag == "workbookPr":
+            date1904 = (el.get("date1904") or "").strip().lower() in ("1", "true")
+        elif tag == "sheet" and el.get("name") is not None:
+            target = targets.get(_rel_id(el)) or ""
+            if target:
+                path = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+                parts.setdefault(_nfc(el.get("name") or ""), path)
+    return date1904, parts
 
 
-def _unescape(text: str) -> str:
-    return text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _rel_id(el: Element) -> str | None:
+    """The r:id of a <sheet>, whatever its namespace prefix (transitional or strict)."""
+    return next((v for k, v in el.attrib.items() if k.startswith("{") and _local(k) == "id"), None)
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _calamine_words(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc)[:120]}"
 
 
 def _scan_formulas(z: zipfile.ZipFile, part: str) -> set[str]:
     try:
-        xml = z.read(part)
-    except (KeyError, OSError, zipfile.BadZipFile):
+        xml = read_part(z, part)
+    except (KeyError, OSError, zipfile.BadZipFile, Refused):
         return set()
     if b"<f" not in xml:
         return set()

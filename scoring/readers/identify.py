@@ -1,0 +1,145 @@
+"""Identifies the units read against the registry, and merges what several files say about one unit.
+
+By code, else by name (case, spacing, prefix and NFC/NFD ignored; an accent-insensitive match is only
+suggested, never applied). Values two files disagree on are dropped and reported, whatever the file order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ..criteria import Criteria
+from ..errors import InputError, Location
+from ..inputs import UnitInput
+from ..names import clean, match_key
+from ..numbers import format_vi
+from ..registry import Registry
+from .limits import MAX_NAME_CHARS
+from .parse import quote
+from .raw import RawUnit
+
+
+def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, problems: list[InputError],
+             year: int | None, subject: str | None) -> list[UnitInput]:
+    """The units, in (subject, id) order; every problem appended to `problems`. A registered unit with no
+    file is a unit without data (NO_FORM), so that it is graded «Không xếp loại», not forgotten."""
+    merged: dict[str, UnitInput] = {}
+    first_seen: dict[str, RawUnit] = {}
+    dropped: dict[str, dict[tuple[str, str], Any]] = {}  # per unit: conflicting values, never let back in
+    for raw in raws:
+        unit = _resolve(raw, criteria, reg, problems, year)
+        if unit is None or (subject and unit.subject != subject):
+            continue
+        if unit.unit_id in merged:
+            prior = first_seen[unit.unit_id]
+            if prior.source == raw.source:
+                problems.append(InputError(
+                    "DUPLICATE_UNIT", raw.where, f"đơn vị «{unit.unit_name}» có hai dòng trong cùng tệp (dòng trước: "
+                    f"{prior.where}); dòng này bị bỏ qua. Xóa dòng trùng.", unit_id=unit.unit_id))
+                continue
+            merged[unit.unit_id] = _merge(merged[unit.unit_id], unit, problems,
+                                          dropped.setdefault(unit.unit_id, {}))
+        else:
+            merged[unit.unit_id], first_seen[unit.unit_id] = unit, raw
+    if reg is not None:
+        for reg_unit in reg.units:
+            if reg_unit.code not in merged and (subject is None or reg_unit.subject == subject):
+                merged[reg_unit.code] = UnitInput(reg_unit.code, reg_unit.name, reg_unit.subject,
+                                                  year or _common_year(merged) or 0, source=reg.source)
+                problems.append(InputError(
+                    "NO_FORM", Location(file=reg.source, field=reg_unit.code),
+                    f"đơn vị «{reg_unit.name}» ({reg_unit.code}) có trong danh sách nhưng không có biểu nào: "
+                    "không xếp loại.", "warning", reg_unit.code))
+    return sorted(merged.values(), key=lambda u: (u.subject, u.unit_id))
+
+
+def _common_year(units: dict[str, UnitInput]) -> int | None:
+    years = [u.year for u in units.values() if u.year]
+    return max(set(years), key=years.count) if years else None
+
+
+def _resolve(raw: RawUnit, criteria: Criteria, reg: Registry | None, problems: list[InputError],
+             year: int | None) -> UnitInput | None:
+    for what, text in (("tên", raw.name), ("mã", raw.code)):
+        if text and len(clean(text)) > MAX_NAME_CHARS:  # not a name: never matched, never quoted whole
+            problems.append(InputError("NAME_TOO_LONG", raw.where, f"{what} đơn vị dài {format_vi(len(clean(text)))} "
+                                       f"ký tự (quá {MAX_NAME_CHARS}), bắt đầu bằng {quote(text)}: không phải {what} "
+                                       "một đơn vị. Sửa ô này rồi chạy lại."))
+            return None
+    subject = raw.subject if raw.subject in criteria.subjects else None
+    unit_id, name = raw.code, raw.name
+    if reg is not None:
+        found = reg.by_code(raw.code) if raw.code else None
+        if raw.code and found is None:
+            problems.append(InputError("UNKNOWN_UNIT", raw.where, f"mã đơn vị {quote(raw.code)} không có trong danh "
+                                       "sách đơn vị. Sửa mã theo danh sách (don_vi.csv)."))
+            return None
+        if found is None and raw.name:
+            matches = reg.match(raw.name, subject)
+            if len(matches) > 1:
+                problems.append(InputError("AMBIGUOUS_UNIT", raw.where, f"tên {quote(raw.name)} khớp nhiều đơn vị: "
+                                           + ", ".join(f"{u.name} ({u.code})" for u in matches) + ". Ghi mã đơn vị."))
+                return None
+            if not matches:
+                hints = reg.suggest(raw.name, subject)
+                hint = " Có phải " + " hoặc ".join(f"'{u.name}' ({u.code})" for u in hints) + "?" if hints else ""
+                problems.append(InputError("UNKNOWN_UNIT", raw.where, f"không tìm thấy đơn vị {quote(raw.name)} trong "
+                                           f"danh sách đơn vị.{hint} Sửa tên (hoặc ghi mã đơn vị) rồi chạy lại."))
+                return None
+            found = matches[0]
+        if found is None:
+            problems.append(InputError("UNKNOWN_UNIT", raw.where, "không có mã và tên đơn vị. Ghi mã hoặc tên."))
+            return None
+        if subject and subject != found.subject:
+            problems.append(InputError("WRONG_SUBJECT", raw.where, f"«{found.name}» là đối tượng {found.subject} "
+                                       f"trong danh sách, nhưng biểu ghi {subject}. Dùng đúng mẫu biểu."))
+            return None
+        unit_id, name, subject = found.code, found.name, found.subject
+    if not (unit_id or name):
+        problems.append(InputError("UNKNOWN_UNIT", raw.where, "không có mã và tên đơn vị. Ghi mã hoặc tên."))
+        return None
+    if subject is None:
+        problems.append(InputError("UNKNOWN_SUBJECT", raw.where, f"đối tượng {quote(raw.subject or '')} không hợp lệ; "
+                                   "cần huyen, xa hoặc co_quan."))
+        return None
+    unit_year = raw.year or year
+    if unit_year is None:
+        problems.append(InputError("MISSING_YEAR", raw.where, "không rõ năm đánh giá; ghi năm vào biểu hoặc chạy "
+                                   "với --nam."))
+        return None
+    if year is not None and unit_year != year:
+        problems.append(InputError("WRONG_YEAR", raw.where, f"biểu năm {unit_year}, không phải năm {year} đang "
+                                   "chấm; bỏ qua.", "warning"))
+        return None
+    # Without a registry the name is shown as typed, but cleaned: "Xã  Tân  Sỏi" is shown "Xã Tân Sỏi".
+    return UnitInput(unit_id or match_key(name or ""), clean(name or unit_id or ""), subject, unit_year, raw.values,
+                     raw.self_scores, raw.appraised, raw.stated_pct, raw.source)
+
+
+def _merge(a: UnitInput, b: UnitInput, problems: list[InputError],
+           dropped: dict[tuple[str, str], Any]) -> UnitInput:
+    """Two files for one unit: values that agree are kept, values that conflict are dropped and reported.
+
+    A dropped value stays dropped when a third file agrees with one side: the result must not depend on
+    the order the files are read in.
+    """
+    out: dict[str, Any] = {}
+    for attr in ("values", "self_scores", "appraised", "stated_pct"):
+        left, right = dict(getattr(a, attr)), getattr(b, attr)
+        for key, item in right.items():
+            mine = left.get(key, dropped.get((attr, key)))
+            value_a = getattr(mine, "value", getattr(mine, "points", None))
+            value_b = getattr(item, "value", getattr(item, "points", None))
+            if mine is None:
+                left[key] = item
+            elif value_a != value_b:
+                problems.append(InputError(
+                    "CONFLICTING_VALUES", item.origin or Location(file=b.source, field=key),
+                    f"đơn vị «{a.unit_name}», «{key}»: {value_a} ở {mine.origin} nhưng {value_b} ở {item.origin}. "
+                    "Giữ một giá trị đúng rồi chạy lại; đến khi đó giá trị này bị bỏ.", unit_id=a.unit_id))
+                dropped.setdefault((attr, key), mine)
+                left.pop(key, None)
+        out[attr] = left
+    sources = "; ".join(s for s in (a.source, b.source) if s)
+    return replace(a, source=sources, **out)
