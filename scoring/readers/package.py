@@ -75,6 +75,9 @@ class Package:
     names: list[str] = field(default_factory=list)
     extents: dict[str, Extent] = field(default_factory=dict)
     unpacked: int = 0
+    # The bytes of every part up to one chunk, already inflated and checked here: the workbook's facts and
+    # the formula scan read them instead of opening and inflating the zip a second time.
+    small: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def vba(self) -> bool:
@@ -144,6 +147,8 @@ def inspect_package(path: Path) -> Package:
                                   "không bao giờ ghi (dấu hiệu tệp độc hại: XXE, «billion laughs»)")
                 edge = data[-16:]
                 scan.feed(data)
+            if not scan.streaming and info.filename not in package.small:
+                package.small[info.filename] = b"".join(scan.pending)
             extent, previous = scan.finish(), package.extents.get(info.filename)
             if previous is not None:  # the same name twice in one zip: whichever a reader picks, bound both
                 extent = Extent(max(extent.rows, previous.rows), max(extent.cols, previous.cols),

@@ -102,7 +102,11 @@ class Book:
     def _package(self) -> tuple[bool, dict[str, str]]:
         if self._facts is None:
             try:
-                self._facts = _package_facts(self._package_zip())
+                small = self.package.small
+                if "xl/workbook.xml" in small and "xl/_rels/workbook.xml.rels" in small:
+                    self._facts = _facts_from(small["xl/workbook.xml"], small["xl/_rels/workbook.xml.rels"])
+                else:
+                    self._facts = _package_facts(self._package_zip())
             except (zipfile.BadZipFile, KeyError, OSError, ParseError, ValueError, Refused):
                 self._facts = (False, {})  # ValueError: defusedxml's refusals; Refused: a part over the cap
         return self._facts
@@ -115,7 +119,10 @@ class Book:
         """True when the (empty-looking) cell holds a formula with no cached result: never read as empty."""
         if sheet not in self._uncached:
             part = self._package()[1].get(sheet)
-            self._uncached[sheet] = _scan_formulas(self._package_zip(), part) if part else set()
+            if part is not None and part in self.package.small:
+                self._uncached[sheet] = _formulas_in(self.package.small[part])
+            else:
+                self._uncached[sheet] = _scan_formulas(self._package_zip(), part) if part else set()
         return ref in self._uncached[sheet]
 
     def formulas_without_value(self, sheet: str) -> set[str]:
@@ -153,8 +160,12 @@ def _package_facts(z: zipfile.ZipFile) -> tuple[bool, dict[str, str]]:
 
     Parsed with defusedxml (no DTD, no entity is ever expanded); elements are matched by local name, so
     a prefixed or Strict-OOXML workbook is read like any other."""
-    workbook = fromstring(read_part(z, "xl/workbook.xml"))
-    rels = fromstring(read_part(z, "xl/_rels/workbook.xml.rels"))
+    return _facts_from(read_part(z, "xl/workbook.xml"), read_part(z, "xl/_rels/workbook.xml.rels"))
+
+
+def _facts_from(workbook_xml: bytes, rels_xml: bytes) -> tuple[bool, dict[str, str]]:
+    workbook = fromstring(workbook_xml)
+    rels = fromstring(rels_xml)
     targets = {rel.get("Id"): rel.get("Target") or "" for rel in rels.iter() if _local(rel.tag) == "Relationship"}
     date1904, parts = False, dict[str, str]()
     for el in workbook.iter():
@@ -191,6 +202,10 @@ def _scan_formulas(z: zipfile.ZipFile, part: str) -> set[str]:
         xml = read_part(z, part)
     except (KeyError, OSError, zipfile.BadZipFile, Refused):
         return set()
+    return _formulas_in(xml)
+
+
+def _formulas_in(xml: bytes) -> set[str]:
     if b"<f" not in xml:
         return set()
     return {m.decode() for m in _F_NO_V.findall(xml)}
