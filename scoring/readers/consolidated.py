@@ -132,34 +132,48 @@ def _classify(head: str, criteria: Criteria) -> tuple[str | None, str]:
     return None, head
 
 
+def _used(criteria: Criteria, subject: str) -> frozenset[str]:
+    """Indicators a subject's scheme or an overriding condition reads (computed once per subject)."""
+    cache: dict[str, frozenset[str]] = _USED.setdefault(id(criteria), {})
+    if subject not in cache:
+        cache[subject] = criteria.used_indicators[subject] | {
+            c.indicator for o in criteria.file.overrides for c in o.when if hasattr(c, "indicator")}
+    return cache[subject]
+
+
+_USED: dict[int, dict[str, frozenset[str]]] = {}
+
+
 def _row(row: list[Any], r: int, columns: dict[int, tuple[str, str]], name: str, sheet: str | None,
          criteria: Criteria, unit: RawUnit, problems: list[InputError], ignored: set[str], date1904: bool,
          uncached: set[str]) -> None:
     notes: dict[tuple[str, str], str] = {}
+    width = len(row)
+    line = str(r + 1)
+    indicators = criteria.indicators
     for c, (kind, ident) in columns.items():
-        raw = row[c] if c < len(row) else None
-        if kind in ("ly_do", "minh_chung") and not is_empty(raw):
-            where = Location(file=name, sheet=sheet, cell=f"{L.col_letter(c + 1)}{r + 1}", field=ident)
-            notes[(kind, ident)] = note_text(raw, where, problems) or ""
+        if kind in ("ly_do", "minh_chung") and c < width and not is_empty(row[c]):
+            where = Location(name, sheet, f"{_letter(c)}{line}", ident)
+            notes[(kind, ident)] = note_text(row[c], where, problems) or ""
     for c, (kind, ident) in columns.items():
-        ref = f"{L.col_letter(c + 1)}{r + 1}"
-        raw = row[c] if c < len(row) else None
-        where = Location(file=name, sheet=sheet, cell=ref, field=ident)
-        if ref in uncached:
-            problems.append(InputError("FORMULA_NO_VALUE", where, "ô chứa công thức chưa có kết quả tính. Mở tệp "
-                                       "bằng Excel, lưu lại, hoặc gõ giá trị."))
+        raw = row[c] if c < width else None
+        if uncached and f"{_letter(c)}{line}" in uncached:
+            problems.append(InputError("FORMULA_NO_VALUE", Location(name, sheet, f"{_letter(c)}{line}", ident),
+                                       "ô chứa công thức chưa có kết quả tính. Mở tệp bằng Excel, lưu lại, hoặc gõ "
+                                       "giá trị."))
             continue
-        if is_empty(raw) or kind in ("ly_do", "minh_chung"):
+        if raw is None or raw == "" or kind in ("ly_do", "minh_chung") or is_empty(raw):
             continue
-        if kind == "unit":
-            _unit_field(unit, ident, raw, where, problems)
-        elif kind == "indicator":
-            ind = criteria.indicators[ident]
+        where = Location(name, sheet, f"{_letter(c)}{line}", ident)
+        if kind == "indicator":
+            ind = indicators[ident]
             value, problem = parse_indicator(raw, ind.type, ind.choices, date1904)
             if problem:
                 problems.append(cell_error(problem, where, raw))
             elif value is not None:
                 unit.values[ident] = Reading(value, where)
+        elif kind == "unit":
+            _unit_field(unit, ident, raw, where, problems)
         elif kind == "ty_le":
             pct, problem = parse_decimal(raw)
             if problem:
@@ -177,11 +191,17 @@ def _row(row: list[Any], r: int, columns: dict[int, tuple[str, str]], name: str,
             else:
                 unit.appraised[ident] = Score(points, where, notes.get(("ly_do", ident)))
     if unit.subject in criteria.used_indicators:
-        used = criteria.used_indicators[unit.subject] | {c.indicator for o in criteria.file.overrides
-                                                         for c in o.when if hasattr(c, "indicator")}
+        used = _used(criteria, unit.subject)
         for ident in [i for i in unit.values if i not in used]:
             ignored.add(ident)
             del unit.values[ident]
+
+
+_LETTERS = [L.col_letter(n) for n in range(1, 703)]
+
+
+def _letter(c: int) -> str:
+    return _LETTERS[c] if c < len(_LETTERS) else L.col_letter(c + 1)
 
 
 def _unit_field(unit: RawUnit, key: str, raw: Any, where: Location, problems: list[InputError]) -> None:

@@ -105,6 +105,11 @@ def _bounded(value: Decimal, typed: bool = False) -> Parsed:
 
 def parse_int(raw: Any) -> Parsed:
     """A count ≥ 0: 12 · 1.234 · 80.000 · 12,0 — never 12,5 and never negative."""
+    # The common cases first (a plain number cell, digits typed as text): most cells of a national sheet.
+    if type(raw) is float and raw.is_integer() and 0 <= raw < 1e15:
+        return int(raw), None
+    if type(raw) is str and 0 < len(raw) <= _MAX_INT_DIGITS and raw.isascii() and raw.isdigit():
+        return int(raw), None
     value, problem = parse_decimal(raw)
     if problem and problem[0] == "OUT_OF_RANGE":
         return None, problem
@@ -117,7 +122,12 @@ def parse_int(raw: Any) -> Parsed:
     return int(value), None
 
 
+_EXACT_BOOL = {"Có": True, "Không": False, "có": True, "không": False, "x": True, "X": True}
+
+
 def parse_bool(raw: Any) -> Parsed:
+    if type(raw) is str and raw in _EXACT_BOOL:  # typed exactly as the form's dropdown offers: no normalising
+        return _EXACT_BOOL[raw], None
     if is_empty(raw):
         return None, None
     if isinstance(raw, bool):
