@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from decimal import Decimal
 
 from .errors import Location
@@ -11,17 +12,18 @@ from .errors import Location
 Value = bool | int | dt.date | str
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """One indicator value (or a stated percentage) and the cell it was read from."""
+class Reading(NamedTuple):
+    """One indicator value (or a stated percentage) and the cell it was read from.
+
+    NamedTuples (here and for Score): one is made per cell read, and a tuple is the cheapest immutable record.
+    """
 
     value: Value | Decimal
     origin: Location | None = None
     evidence: str | None = None  # "số, ngày văn bản" typed beside the value
 
 
-@dataclass(frozen=True, slots=True)
-class Score:
+class Score(NamedTuple):
     """A typed score for one criterion (self or appraised), with its evidence or reason."""
 
     points: Decimal
