@@ -130,3 +130,14 @@ def test_template_commands(tmp_path: Path) -> None:
 def test_installed_command_and_module_answer_help() -> None:
     out = subprocess.run([sys.executable, "-m", "scoring", "--help"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "score" in out.stdout and "Chấm điểm" in out.stdout
+
+
+def test_large_ranking_shows_its_edges_and_where_the_rest_is(inputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoring.reports import console
+
+    monkeypatch.setattr(console, "CONSOLE_LIMIT", 3)
+    monkeypatch.setattr(console, "CONSOLE_EDGE", 1)
+    code, out = invoke("score", str(inputs), "--doi-tuong", "xa", width=200)
+    assert code == 0
+    assert "2 đơn vị nữa: xem đủ bằng qd274 report" in out
+    assert out.count("YT-") == 0 and sum(out.count(c) for c in ("X01", "X02", "X03", "X04")) == 2

@@ -20,6 +20,7 @@ from ..pipeline import Run
 from ..trace import LEAF, STATUS_VI, TraceRecord
 
 GRADE_STYLE = {"tot": "bold green", "kha": "cyan", "trung_binh": "yellow", "yeu": "bold red"}
+CONSOLE_LIMIT, CONSOLE_EDGE = 300, 50  # rows a terminal table is worth reading; beyond, the first and last 50
 STATUS_DOC = {"reconstructed": "tái dựng", "official": "chính thức"}
 SEVERITY_VI = {"error": ("Lỗi", "bold red"), "warning": ("Cảnh báo", "yellow"), "info": ("Ghi chú", "dim")}
 
@@ -57,7 +58,7 @@ def ranking(console: Console, run: Run) -> None:
             continue
         scheme = run.criteria.scheme(subject)
         # Light box, no outer edge padding: the nine columns must fit a 100-column terminal without cropping.
-        table = Table(title=f"Xếp hạng: {scheme.name} ({len(rows)} đơn vị)", title_justify="left",
+        table = Table(title=f"Xếp hạng: {scheme.name} ({format_vi(len(rows))} đơn vị)", title_justify="left",
                       header_style="bold", show_lines=False, expand=False, box=box.SIMPLE_HEAVY, pad_edge=False)
         table.add_column("Hạng", justify="right")
         table.add_column("Mã", overflow="fold")
@@ -66,7 +67,14 @@ def ranking(console: Console, run: Run) -> None:
             table.add_column(head, justify="right")
         table.add_column("Xếp loại")
         table.add_column("Ghi chú", overflow="fold")
-        for r in rows:
+        shown: list[UnitResult | None] = list(rows)
+        if len(rows) > CONSOLE_LIMIT:  # a province or the country: the edges of the ranking, and where the rest is
+            shown = [*rows[:CONSOLE_EDGE], None, *rows[-CONSOLE_EDGE:]]
+        for r in shown:
+            if r is None:
+                table.add_row("…", "", Text(f"{format_vi(len(rows) - 2 * CONSOLE_EDGE)} đơn vị nữa: xem đủ bằng "
+                                            "qd274 report (tệp Excel) hoặc --json", style="italic"), *[""] * 6)
+                continue
             tot = r.record("tong_diem")
             has = r.unit.has_data  # a unit without data has no points to show, only "Không xếp loại"
             table.add_row(str(r.rank) if r.rank is not None else "—", r.unit.unit_id, r.unit.unit_name,
