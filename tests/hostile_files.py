@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from scoring.forms.layout import col_letter
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -27,13 +29,7 @@ LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
 XXE = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 
 
-def col(n: int) -> str:
-    """1 → A, 27 → AA."""
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+col = col_letter  # 1 → A, 27 → AA
 
 
 def cell_xml(ref: str, value: Any, style: int | None = None) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..atomic import write_bytes_atomic
 from ..errors import CriteriaError, CriteriaProblem
+from ..trace import plain
 from .load import Criteria, parse_criteria
 
 GUIDE, CRITERIA, PARAMS, GRADES, INDICATORS, DECISION = (
@@ -175,7 +176,7 @@ def import_excel(source: Path, target: Path) -> int:
             setv(holder[0], holder[1], row[1], f"{source.name} › {DECISION} › dòng {r}")
     if problems:
         raise CriteriaError(str(source), problems)
-    data = (json.dumps(_plain(doc), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    data = (json.dumps(plain(doc), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     parse_criteria(data, f"{target.name} (sau khi nhập {source.name})")  # raises with every problem found
     write_bytes_atomic(target, data)
     return changes
@@ -210,13 +211,3 @@ def _from_cell(value: Any, current: Any) -> Any:
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d")
     return str(value).strip()
-
-
-def _plain(x: Any) -> Any:
-    if isinstance(x, Decimal):
-        return int(x) if x == x.to_integral_value() else float(x)
-    if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_plain(v) for v in x]
-    return x

@@ -11,9 +11,10 @@ from typing import Any
 from ..atomic import write_atomic
 from ..criteria import Criterion
 from ..criteria.validate import walk
+from ..forms.layout import col_letter
 from ..pipeline import Run
 from ..trace import LEAF, STATUS_VI, params_doc
-from .xlsx_stream import GRADE_STYLE, WRAP, Formula, Sheet, Styled, Workbook, col_letter
+from .xlsx_stream import GRADE_STYLE, WRAP, Formula, Sheet, Styled, Workbook
 
 SHORT_NAMES = {"huyen": "Huyện", "xa": "Xã, thị trấn", "co_quan": "Cơ quan"}  # sheet names (31 chars max)
 # The trace sheet is for reading a few units in Excel; beyond this many rows the full trace is truy_vet.json

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from ..forms.layout import col_letter
 from .package import FIXED_TIME
 
 # Style ids (cellXfs order in _STYLES): 0 text, 1 header, 2 points, 3 wrapped text, 4.. grade fills.
@@ -36,14 +37,6 @@ class Formula:
 class Styled:
     value: Any
     style: int
-
-
-def col_letter(n: int) -> str:
-    letters = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 _LETTERS = [col_letter(n) for n in range(1, 703)]
