@@ -93,10 +93,30 @@ class TraceRecord(NamedTuple):
         }
 
 
-def _leaf_sentence(r: TraceRecord) -> str:
+_RULE_SENTENCES: dict[tuple[int, int, tuple[Any, ...]], tuple[object, object, str]] = {}
+_SENTENCE_CACHE_SIZE = 200_000
+
+
+def _rule_sentence(r: TraceRecord) -> str:
+    """The rule's branch for these inputs. Units often read the same values (Có/Không, small counts), so a
+    national trace asks for the same sentence thousands of times: it is rendered once per distinct input."""
     assert r.ctx is not None
-    values = {i.indicator: i.value for i in r.inputs if i.value is not None}
+    readings = r.values or {}
+    key_values = tuple(None if (x := readings.get(i)) is None else x.value for i in r.reads)
+    key = (id(r.params), id(r.ctx), key_values)
+    hit = _RULE_SENTENCES.get(key)
+    if hit is not None and hit[0] is r.params and hit[1] is r.ctx:  # the objects themselves, not only ids
+        return hit[2]
+    values = {i: v for i, v in zip(r.reads, key_values, strict=True) if v is not None}
     text = rules.apply(r.params, values, r.ctx).sentence
+    if len(_RULE_SENTENCES) >= _SENTENCE_CACHE_SIZE:
+        _RULE_SENTENCES.clear()
+    _RULE_SENTENCES[key] = (r.params, r.ctx, text)
+    return text
+
+
+def _leaf_sentence(r: TraceRecord) -> str:
+    text = _rule_sentence(r)
     if r.status == "da_tham_dinh":
         return f"{text}: điểm thẩm định {format_vi(r.points)}"
     if r.status == "chua_tham_dinh":
