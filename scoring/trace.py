@@ -32,10 +32,14 @@ class InputRead(NamedTuple):
     indicator: str
     value: Any
     origin: Location | None
+    evidence: str | None = None  # the document the unit cites for the figure ("số, ngày văn bản")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"indicator": self.indicator, "value": plain(self.value),
-                "origin": self.origin.to_dict() if self.origin else None}
+        doc = {"indicator": self.indicator, "value": plain(self.value),
+               "origin": self.origin.to_dict() if self.origin else None}
+        if self.evidence:
+            doc["evidence"] = self.evidence
+        return doc
 
 
 class TraceRecord(NamedTuple):
@@ -70,8 +74,8 @@ class TraceRecord(NamedTuple):
     def inputs(self) -> tuple[InputRead, ...]:
         """What the rule read: each indicator's value and the cell it came from (None: missing)."""
         values = self.values or {}
-        return tuple(InputRead(i, r.value, r.origin) if (r := values.get(i)) is not None else
-                     InputRead(i, None, None) for i in self.reads)
+        return tuple(InputRead(i, r.value, r.origin, getattr(r, "evidence", None))
+                     if (r := values.get(i)) is not None else InputRead(i, None, None) for i in self.reads)
 
     @property
     def sentence(self) -> str:
