@@ -152,7 +152,7 @@ def _total_sentence(r: TraceRecord) -> str:
 
 
 @lru_cache(maxsize=1 << 16)  # points repeat across units: 0, 1, 1.5, 3 … converted once each
-def _number(value: Decimal) -> int | float:
+def number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
@@ -168,7 +168,7 @@ def plain(value: Any) -> Any:
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, Decimal):
-        return _number(value)
+        return number(value)
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, (tuple, list)):

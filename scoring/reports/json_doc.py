@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import Decimal
 from typing import Any, TextIO
 
 from ..evaluate import UnitResult
 from ..pipeline import Run
-from ..trace import LEAF, plain
+from ..trace import LEAF, number, plain
 
 FORMAT = "qd274.result/1"
 
 
+def _n(value: Decimal | None) -> int | float | None:
+    return None if value is None else number(value)
+
+
 def unit_doc(r: UnitResult) -> dict[str, Any]:
     criteria = {}
-    for rec in r.records:
+    for rec in r.records:  # ~45 records a unit, 10,600 units in a national run: kept lean on purpose
         if rec.level == "total":
             continue
-        criteria[rec.criterion_id] = {
-            "self": plain(rec.self_score), "computed": plain(rec.computed), "appraised": plain(rec.appraised),
-            "final": plain(rec.points), "max": plain(rec.max), "status": rec.status,
-            **({"reason": rec.reason} if rec.level == LEAF and rec.reason else {}),
-        }
+        entry = {"self": _n(rec.self_score), "computed": _n(rec.computed), "appraised": _n(rec.appraised),
+                 "final": number(rec.points), "max": number(rec.max), "status": rec.status}
+        if rec.reason and rec.level == LEAF:
+            entry["reason"] = rec.reason
+        criteria[rec.criterion_id] = entry
     ng = r.next_grade
     return {
         "unit_id": r.unit.unit_id, "unit_name": r.unit.unit_name, "subject": r.unit.subject, "year": r.unit.year,
