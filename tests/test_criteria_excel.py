@@ -1,0 +1,73 @@
+"""Correcting the criteria without code: export to Excel, edit, import back after full validation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from scoring.cli import app
+from scoring.criteria import DEFAULT_CRITERIA, load_criteria
+from scoring.criteria.excel import export_excel, import_excel
+from scoring.errors import CriteriaError
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "tieu_chi.json"
+    shutil.copy(DEFAULT_CRITERIA, target)
+    return target
+
+
+def _edit(path: Path, sheet: str, match: dict[int, str], column: int, value: str | float, out: Path) -> Path:
+    wb = openpyxl.load_workbook(path)
+    for row in wb[sheet].iter_rows(min_row=2):
+        if all(row[c].value == v for c, v in match.items()):
+            row[column].value = value
+            break
+    else:
+        raise AssertionError(f"no row {match} in {sheet}")
+    wb.save(out)
+    return out
+
+
+def test_export_then_import_unchanged_gives_the_same_bytes(copy: Path, tmp_path: Path) -> None:
+    sheet = export_excel(load_criteria(copy), tmp_path / "tc.xlsx")
+    before = copy.read_bytes()
+    assert import_excel(sheet, copy) == 0
+    assert copy.read_bytes() == before
+
+
+def test_an_edited_threshold_and_title_are_imported(copy: Path, tmp_path: Path) -> None:
+    sheet = export_excel(load_criteria(copy), tmp_path / "tc.xlsx")
+    edited = _edit(sheet, "Tham số", {0: "huyen", 1: "II.7", 2: "tiers[1].points"}, 3, 2.5, tmp_path / "e1.xlsx")
+    edited = _edit(edited, "Tiêu chí", {0: "xa", 1: "I.3"}, 3, "Tiêu đề đã sửa theo phụ lục", tmp_path / "e2.xlsx")
+    assert import_excel(edited, copy) == 2
+    criteria = load_criteria(copy)
+    assert criteria.nodes["huyen"]["II.7"].rule.tiers[1].points == Decimal("2.5")  # type: ignore[union-attr]
+    assert criteria.nodes["xa"]["I.3"].title == "Tiêu đề đã sửa theo phụ lục"
+    assert json.loads(copy.read_text("utf-8"))["status"] == "reconstructed"
+
+
+def test_an_edit_that_breaks_the_sums_is_refused_and_nothing_is_written(copy: Path, tmp_path: Path) -> None:
+    sheet = export_excel(load_criteria(copy), tmp_path / "tc.xlsx")
+    edited = _edit(sheet, "Tiêu chí", {0: "huyen", 1: "I.1"}, 4, 4, tmp_path / "bad.xlsx")
+    before = copy.read_bytes()
+    with pytest.raises(CriteriaError) as info:
+        import_excel(edited, copy)
+    assert "SUM_MISMATCH" in info.value.codes()
+    assert copy.read_bytes() == before
+
+
+def test_cli_export_and_import(copy: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "tc.xlsx"
+    result = runner.invoke(app, ["criteria", "--xuat", str(out), "--tieu-chi", str(copy)])
+    assert result.exit_code == 0 and out.exists()
+    result = runner.invoke(app, ["criteria", "--nhap", str(out), "--tieu-chi", str(copy)], env={"COLUMNS": "300"})
+    assert result.exit_code == 0 and "0 thay đổi" in result.output
