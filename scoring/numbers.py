@@ -10,13 +10,6 @@ HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
 
 
-def to_decimal(value: int | str | Decimal) -> Decimal:
-    """Exact Decimal of an int, a str or a Decimal; floats are refused (they are not exact)."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise TypeError(f"không dùng số thực dấu phẩy động: {value!r}")
-    return value if isinstance(value, Decimal) else Decimal(value)
-
-
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:
     """Excel's ROUND: half away from zero (for the non-negative points used here, half up)."""
     quantum = _CENT if places == 2 else Decimal(1).scaleb(-places)
