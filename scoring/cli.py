@@ -55,13 +55,19 @@ def guarded(func: F) -> F:
         except Qd274Error as exc:
             if _state["debug"]:
                 raise
-            _console(stderr=True).print(f"[bold red]Lỗi:[/bold red] {exc}", markup=True, highlight=False)
+            from rich.markup import escape
+
+            # the message quotes the user's own text (file names, cell values): never read it as markup
+            _console(stderr=True).print(f"[bold red]Lỗi:[/bold red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(EXIT_PROBLEMS) from None
         except Exception as exc:
             if _state["debug"]:
                 raise
-            _console(stderr=True).print(f"[bold red]Lỗi nội bộ của qd274[/bold red] ({type(exc).__name__}: {exc}). "
-                                        "Chạy lại với --debug để xem chi tiết và gửi cho nhóm phát triển.")
+            from rich.markup import escape
+
+            _console(stderr=True).print(f"[bold red]Lỗi nội bộ của qd274[/bold red] ({type(exc).__name__}: "
+                                        f"{escape(str(exc))}). Chạy lại với --debug để xem chi tiết và gửi "
+                                        "cho nhóm phát triển.")
             raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]
@@ -141,7 +147,9 @@ def explain(path: PathArg,
     con = _console()
     if not found:
         names = ", ".join(f"{r.unit.unit_name} ({r.unit.unit_id})" for r in result.results[:8])
-        con.print(f"[red]Không tìm thấy đơn vị «{don_vi}».[/red] Một số đơn vị có: {names}")
+        from rich.markup import escape
+
+        con.print(f"[red]Không tìm thấy đơn vị «{escape(don_vi)}».[/red] Một số đơn vị có: {escape(names)}")
         raise typer.Exit(EXIT_PROBLEMS)
     rc.notice(con, result.criteria)
     for r in found:
@@ -159,7 +167,7 @@ def check(path: PathArg, nam: YearOpt = None, doi_tuong: SubjectOpt = None,
     result = _run(path, nam, doi_tuong, tieu_chi, danh_sach)
     con = _console()
     rc.notice(con, result.criteria)
-    con.print(f"Đã đọc {len(result.read.files)} tệp, {len(result.read.units)} đơn vị.")
+    con.print(f"Đã đọc {len(result.read.files)} tệp, {len(result.read.units)} đơn vị.", markup=False)
     rc.problems(con, result.problems)
     raise typer.Exit(_exit_code(result, strict))
 
@@ -183,14 +191,15 @@ def criteria_cmd(doi_tuong: SubjectOpt = None,
 
         target = tieu_chi or DEFAULT_CRITERIA
         changed = import_excel(nhap, target)
-        con.print(f"Đã kiểm tra và ghi {target} ({changed} thay đổi).")
+        con.print(f"Đã kiểm tra và ghi {target} ({changed} thay đổi).", markup=False)
         return
     criteria = load_criteria(tieu_chi)
     if xuat:
         from .criteria.excel import export_excel
 
         export_excel(criteria, xuat)
-        con.print(f"Đã xuất bộ tiêu chí ra {xuat}. Sửa các ô màu vàng rồi nhập lại bằng: qd274 criteria --nhap {xuat}")
+        con.print(f"Đã xuất bộ tiêu chí ra {xuat}. Sửa các ô màu vàng rồi nhập lại bằng: "
+                  f"qd274 criteria --nhap {xuat}", markup=False)
         return
     from .reports.console import criteria_tree
 
@@ -217,7 +226,7 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
         from .forms.consolidated_template import write_consolidated_template
 
         write_consolidated_template(out, criteria, nam, doi_tuong)
-        con.print(f"Đã tạo bảng tổng hợp {out}.")
+        con.print(f"Đã tạo bảng tổng hợp {out}.", markup=False)
         return
     from .forms.generate import write_form
 
@@ -235,12 +244,12 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
         units = [u for u in registry.units if doi_tuong is None or u.subject == doi_tuong]
         for u in units:  # codes come from a user's file: they never choose where a form is written
             write_form(inside(out, safe_name(u.subject), f"{safe_name(u.code)}.xlsx"), criteria, u.subject, nam, u)
-        con.print(f"Đã tạo {len(units)} biểu trong {out}.")
+        con.print(f"Đã tạo {len(units)} biểu trong {out}.", markup=False)
         return
     if doi_tuong is None:
         raise typer.BadParameter("cần --doi-tuong (huyen, xa hoặc co_quan)", param_hint="--doi-tuong")
     write_form(out, criteria, doi_tuong, nam)
-    con.print(f"Đã tạo biểu {out} ({criteria.scheme(doi_tuong).name}, năm {nam}).")
+    con.print(f"Đã tạo biểu {out} ({criteria.scheme(doi_tuong).name}, năm {nam}).", markup=False)
 
 
 DbOpt = Annotated[Path | None, typer.Option("--db", help="Tệp lịch sử SQLite (mặc định: thư mục dữ liệu của "
@@ -261,7 +270,7 @@ def report(path: PathArg,
     con = _console()
     written = write_all(result, out)
     for f in written:
-        con.print(f"Đã ghi {f}")
+        con.print(f"Đã ghi {f}", markup=False)
     if not khong_luu:
         from .history import connect, default_db, record_run
 
@@ -271,7 +280,7 @@ def report(path: PathArg,
             run_id = record_run(conn, result)
         finally:
             conn.close()
-        con.print(f"Đã lưu lần chạy số {run_id} vào lịch sử {target}.")
+        con.print(f"Đã lưu lần chạy số {run_id} vào lịch sử {target}.", markup=False)
     errors = result.errors()
     if errors:
         con.print(f"[yellow]Có {len(errors)} lỗi dữ liệu: xem sheet «Kiểm tra» hoặc chạy qd274 check.[/yellow]")
@@ -283,6 +292,7 @@ def report(path: PathArg,
 def history_cmd(db: DbOpt = None) -> None:
     """Liệt kê các lần chạy đã lưu (lệnh report)."""
     from rich.table import Table
+    from rich.text import Text
 
     from .history import connect, default_db, list_runs
 
@@ -294,13 +304,14 @@ def history_cmd(db: DbOpt = None) -> None:
         conn.close()
     con = _console()
     if not runs:
-        con.print(f"Chưa có lần chạy nào trong {target}.")
+        con.print(f"Chưa có lần chạy nào trong {target}.", markup=False)
         return
     table = Table(title=f"Lịch sử chấm điểm ({target})", title_justify="left")
     for head in ("Lần", "Thời điểm", "Năm", "Số đơn vị", "Số tệp", "Bộ tiêu chí"):
         table.add_column(head)
     for r in runs:
-        table.add_row(str(r.id), r.created_at, str(r.year or "—"), str(r.units), str(r.inputs), r.criteria_status)
+        table.add_row(str(r.id), r.created_at, str(r.year or "—"), str(r.units), str(r.inputs),
+                      Text(r.criteria_status))
     con.print(table)
 
 
@@ -312,6 +323,7 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
                 db: DbOpt = None) -> None:
     """So sánh điểm, xếp loại, hạng của từng đơn vị giữa hai năm."""
     from rich.table import Table
+    from rich.text import Text
 
     from .history import compare, connect, default_db, latest_run
     from .numbers import format_vi
@@ -340,7 +352,8 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
     for c in changes:
         a, b = c.before, c.after
         delta = c.delta
-        table.add_row(c.subject, c.unit_id, c.unit_name, format_vi(a[0]) if a else "—", format_vi(b[0]) if b else "—",
+        table.add_row(Text(c.subject), Text(c.unit_id), Text(c.unit_name), format_vi(a[0]) if a else "—",
+                      format_vi(b[0]) if b else "—",
                       ("+" if delta and delta > 0 else "") + format_vi(delta) if delta is not None else "—",
                       a[1] if a else "—", b[1] if b else "—", str(a[2] or "—") if a else "—",
                       str(b[2] or "—") if b else "—")

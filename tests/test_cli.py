@@ -142,3 +142,16 @@ def test_large_ranking_shows_its_edges_and_where_the_rest_is(inputs: Path, monke
     assert "2 đơn vị nữa: xem đủ bằng qd274 report" in out
     ranking = out.split("Số đơn vị theo xếp loại")[0]
     assert sum(ranking.count(c) for c in ("X01", "X02", "X03", "X04")) == 2
+
+
+def test_markup_like_text_from_inputs_is_printed_as_is(tmp_path: Path) -> None:
+    """A unit name or a cell value such as "[/bold]" is text, never console markup (and never a crash)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "tong_hop.csv").write_text("ma_don_vi,ten_don_vi,doi_tuong,nam,so_cuoc_kiem_tra\n"
+                                         "X1,Xã [bold]Một[/bold],xa,2023,[/red]\n", "utf-8")
+    code, out = invoke("score", str(folder), width=250)
+    assert code == 1
+    assert "Xã [bold]Một[/bold]" in out and '"[/red]"' in out
+    code, out = invoke("explain", str(folder), "--don-vi", "X1", width=250)
+    assert code == 0 and "Xã [bold]Một[/bold]" in out

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from rich import box
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -77,7 +78,7 @@ def ranking(console: Console, run: Run) -> None:
                 continue
             tot = r.record("tong_diem")
             has = r.unit.has_data  # a unit without data has no points to show, only "Không xếp loại"
-            table.add_row(str(r.rank) if r.rank is not None else "—", r.unit.unit_id, r.unit.unit_name,
+            table.add_row(str(r.rank) if r.rank is not None else "—", Text(r.unit.unit_id), Text(r.unit.unit_name),
                           _num(tot.self_score), _num(tot.computed if has else None), _num(tot.appraised),
                           Text(_num(r.total if has else None), style="bold"),
                           Text(r.grade_name, style=GRADE_STYLE.get(r.grade_id, "")), _markers(r))
@@ -109,7 +110,7 @@ def problems(console: Console, items: list[InputError], limit: int | None = None
     shown = items if limit is None else items[:limit]
     for p in shown:
         label, style = SEVERITY_VI.get(p.severity, (p.severity, ""))
-        table.add_row(Text(label, style=style), p.code, str(p.location), p.message)
+        table.add_row(Text(label, style=style), p.code, Text(str(p.location)), Text(p.message))  # user text: no markup
     console.print(table)
     if len(shown) < len(items):
         console.print(f"[dim]… và {len(items) - len(shown)} mục khác (xem đủ với --tat-ca hoặc --json).[/dim]")
@@ -151,8 +152,8 @@ def _columns(rec: TraceRecord) -> Text:
 
 def explain(console: Console, run: Run, r: UnitResult) -> None:
     scheme = run.criteria.scheme(r.unit.subject)
-    console.print(Panel(f"[bold]{r.unit.unit_name}[/bold] ({r.unit.unit_id}) · {scheme.name} · năm {r.unit.year}\n"
-                        f"Nguồn: {r.unit.source or '—'}", title="Diễn giải điểm"))
+    console.print(Panel(f"[bold]{escape(r.unit.unit_name)}[/bold] ({escape(r.unit.unit_id)}) · {escape(scheme.name)} · "
+                        f"năm {r.unit.year}\nNguồn: {escape(r.unit.source or '—')}", title="Diễn giải điểm"))
     by_id = {rec.criterion_id: rec for rec in r.records}
     tree = Tree(f"[bold]{run.criteria.scheme(r.unit.subject).annex}[/bold]")
 
@@ -179,22 +180,22 @@ def explain(console: Console, run: Run, r: UnitResult) -> None:
     for group in run.criteria.scheme(r.unit.subject).criteria:
         add(tree, group)
     console.print(tree)
-    console.print(f"[bold]Điểm cơ bản:[/bold] {by_id['co_ban'].sentence}")
-    console.print(f"[bold]Tổng điểm:[/bold] {by_id['tong_diem'].sentence}")
+    console.print(f"[bold]Điểm cơ bản:[/bold] {escape(by_id['co_ban'].sentence)}")
+    console.print(f"[bold]Tổng điểm:[/bold] {escape(by_id['tong_diem'].sentence)}")
     grade = Text.assemble(("Xếp loại: ", "bold"), (r.grade_name, GRADE_STYLE.get(r.grade_id, "bold")))
     console.print(grade)
     for o in r.overrides:
-        console.print(f"  Điều kiện «{o.title}»: {o.sentence}")
+        console.print(Text(f"  Điều kiện «{o.title}»: {o.sentence}"))
     if r.rank is not None:
-        console.print(f"Hạng trong {run.criteria.scheme(r.unit.subject).name}: {r.rank}")
+        console.print(Text(f"Hạng trong {run.criteria.scheme(r.unit.subject).name}: {r.rank}"))
     ng = r.next_grade
     if ng is not None and ng.points_needed > 0:
-        console.print(f"[bold]Điểm cần thêm để lên loại {ng.grade_name}:[/bold] {format_vi(ng.points_needed)} điểm. "
-                      "Các tiêu chí còn nhiều điểm nhất:")
+        console.print(f"[bold]Điểm cần thêm để lên loại {escape(ng.grade_name)}:[/bold] "
+                      f"{format_vi(ng.points_needed)} điểm. Các tiêu chí còn nhiều điểm nhất:")
         for cid, title, open_points in ng.open_criteria:
-            console.print(f"  • {cid} {title}: còn {format_vi(open_points)} điểm")
+            console.print(Text(f"  • {cid} {title}: còn {format_vi(open_points)} điểm"))
     if ng is not None and ng.capped_by:
-        console.print(f"  Lưu ý: xếp loại bị giới hạn bởi: {'; '.join(ng.capped_by)}")
+        console.print(Text(f"  Lưu ý: xếp loại bị giới hạn bởi: {'; '.join(ng.capped_by)}"))
     mine = [p for p in run.problems if p.unit_id == r.unit.unit_id]
     if mine:
         problems(console, mine)
@@ -213,11 +214,11 @@ def _show(value: object) -> str:
 def criteria_tree(console: Console, criteria: Criteria, subject: str | None) -> None:
     notice(console, criteria)
     cf = criteria.file
-    console.print(f"[bold]Quyết định {cf.decision.number}[/bold] ngày {cf.decision.date:%d/%m/%Y} của "
-                  f"{cf.decision.issuer}: {cf.decision.title}")
-    console.print(f"Bộ tiêu chí {cf.id}, phiên bản {cf.version}, tình trạng {STATUS_DOC.get(cf.status, cf.status)}; "
-                  "kiểm tra lần cuối "
-                  f"{cf.decision.last_verified.on:%d/%m/%Y} ({cf.decision.last_verified.by}).")
+    console.print(f"[bold]Quyết định {escape(cf.decision.number)}[/bold] ngày {cf.decision.date:%d/%m/%Y} của "
+                  f"{escape(cf.decision.issuer)}: {escape(cf.decision.title)}")
+    console.print(Text(f"Bộ tiêu chí {cf.id}, phiên bản {cf.version}, tình trạng "
+                       f"{STATUS_DOC.get(cf.status, cf.status)}; kiểm tra lần cuối "
+                       f"{cf.decision.last_verified.on:%d/%m/%Y} ({cf.decision.last_verified.by})."))
     for s in [subject] if subject else criteria.subjects:
         scheme = criteria.scheme(s)
         tree = Tree(f"[bold]{scheme.annex}: {scheme.name}[/bold] (mã {s}, tổng {format_vi(scheme.total)} điểm)")
@@ -236,4 +237,4 @@ def criteria_tree(console: Console, criteria: Criteria, subject: str | None) -> 
             add(tree, g)
         console.print(tree)
     bands = "; ".join(f"{g.name} ≥ {format_vi(g.min)}" for g in cf.grades)
-    console.print(f"Xếp loại: {bands}. Điều kiện: " + " · ".join(o.title for o in cf.overrides))
+    console.print(Text(f"Xếp loại: {bands}. Điều kiện: " + " · ".join(o.title for o in cf.overrides)))
