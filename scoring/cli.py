@@ -15,6 +15,21 @@ import typer
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
+def _vietnamese_help() -> None:
+    """typer's help panels speak English; the officers who read them do not have to."""
+    from typer import rich_utils
+
+    rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"
+    rich_utils.COMMANDS_PANEL_TITLE = "Lệnh"
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Tham số"
+    rich_utils.ERRORS_PANEL_TITLE = "Lỗi"
+    rich_utils.ABORTED_TEXT = "Đã dừng."
+    rich_utils.DEFAULT_STRING = "[mặc định: {}]"
+    rich_utils.REQUIRED_LONG_STRING = "[bắt buộc]"
+
+
+_vietnamese_help()
+
 app = typer.Typer(
     name="qd274",
     help="Chấm điểm, xếp loại công tác dân vận chính quyền theo Quyết định 274/QĐ-UBND (Bắc Giang).",
