@@ -98,7 +98,7 @@ class TraceRecord(NamedTuple):
 
 
 _RULE_SENTENCES: dict[tuple[int, int, tuple[Any, ...]], tuple[object, object, str]] = {}
-_SENTENCE_CACHE_SIZE = 200_000
+_SENTENCE_CACHE_SIZE = 50_000  # enough for the small value spaces (Có/Không, counts); bounded memory
 
 
 def _rule_sentence(r: TraceRecord) -> str:
@@ -117,6 +117,11 @@ def _rule_sentence(r: TraceRecord) -> str:
         _RULE_SENTENCES.clear()
     _RULE_SENTENCES[key] = (r.params, r.ctx, text)
     return text
+
+
+def clear_sentence_cache() -> None:
+    """Called once a writer has rendered every sentence it needed: the cache is for a pass, not a process."""
+    _RULE_SENTENCES.clear()
 
 
 def _leaf_sentence(r: TraceRecord) -> str:

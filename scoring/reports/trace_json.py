@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from ..atomic import write_atomic
 from ..criteria.validate import walk
 from ..pipeline import Run
-from ..trace import LEAF, TraceRecord, params_doc, plain
+from ..trace import LEAF, TraceRecord, clear_sentence_cache, params_doc, plain
 
 FORMAT = "qd274.trace/1"
 
@@ -63,6 +63,7 @@ def write_trace_document(run: Run, out: TextIO) -> None:
                 "overrides": [{"id": o.id, "title": o.title, "sentence": o.sentence} for o in r.overrides],
                 "records": [record_doc(rec) for rec in r.records]}
         out.write(("\n  " if n == 0 else ",\n  ") + encode(unit))
+    clear_sentence_cache()
     out.write('\n ],\n "problems": [')
     for n, p in enumerate(run.problems):
         out.write(("\n  " if n == 0 else ",\n  ") + encode(p.to_dict()))

@@ -13,7 +13,7 @@ from ..criteria import Criterion
 from ..criteria.validate import walk
 from ..forms.layout import col_letter
 from ..pipeline import Run
-from ..trace import LEAF, STATUS_VI, params_doc
+from ..trace import LEAF, STATUS_VI, clear_sentence_cache, params_doc
 from .xlsx_stream import GRADE_STYLE, WRAP, Formula, Sheet, Styled, Workbook
 
 SHORT_NAMES = {"huyen": "Huyện", "xa": "Xã, thị trấn", "co_quan": "Cơ quan"}  # sheet names (31 chars max)
@@ -152,6 +152,13 @@ def _params_text(params: Any) -> str:
 
 
 def _trace(run: Run) -> Iterator[list[Any]]:
+    try:
+        yield from _trace_rows(run)
+    finally:
+        clear_sentence_cache()
+
+
+def _trace_rows(run: Run) -> Iterator[list[Any]]:
     n = 0
     for res in run.results:
         for rec in res.records:
