@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..batch import gc_paused
 from ..criteria import Criteria
 from ..errors import InputError, Location
 from ..forms import layout as L
@@ -40,6 +41,13 @@ class ReadResult:
 def read_inputs(path: Path, criteria: Criteria, *, year: int | None = None, subject: str | None = None,
                 registry_path: Path | None = None,
                 progress: Callable[[int, int], None] | None = None) -> ReadResult:
+    """Every unit in the file or folder, with every problem found (inputs are only ever read)."""
+    with gc_paused():  # a record per cell read, none of them cyclic (see scoring.batch)
+        return _read_inputs(path, criteria, year, subject, registry_path, progress)
+
+
+def _read_inputs(path: Path, criteria: Criteria, year: int | None, subject: str | None, registry_path: Path | None,
+                 progress: Callable[[int, int], None] | None) -> ReadResult:
     result = ReadResult()
     if not path.exists():
         result.problems.append(InputError("NOT_FOUND", Location(file=str(path)),

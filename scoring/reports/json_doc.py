@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 from typing import Any, TextIO
 
+from ..batch import gc_paused
 from ..evaluate import UnitResult
 from ..pipeline import Run
 from ..trace import LEAF, number, plain
@@ -59,6 +60,11 @@ def write_document(run: Run, out: TextIO) -> None:
     One line per unit keeps json's C encoder in use (an indented dump is encoded in pure Python, four times
     slower) and lets `grep` find a unit in a national run; the structure is exactly `document(run)`.
     """
+    with gc_paused():
+        _write(run, out)
+
+
+def _write(run: Run, out: TextIO) -> None:
     text = json.dumps(document_head(run), ensure_ascii=False, indent=2)
     out.write(text[: text.rindex("}")].rstrip() + ',\n  "units": [')
     dumps_ = json.JSONEncoder(ensure_ascii=False).encode

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..atomic import remove_stale_temps
+from ..batch import gc_paused
 from ..pipeline import Run
 
 XLSX, DOCX, HTML, TRACE = "ket_qua_cham_diem.xlsx", "bao_cao_ket_qua.docx", "bao_cao.html", "truy_vet.json"
@@ -18,5 +19,6 @@ def write_all(run: Run, out: Path) -> list[Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out, [XLSX, DOCX, HTML, TRACE])
-    return [write_xlsx(run, out / XLSX), write_docx(run, out / DOCX), write_html(run, out / HTML),
-            write_trace(run, out / TRACE)]
+    with gc_paused():  # hundreds of thousands of short-lived acyclic dicts and strings (see scoring.batch)
+        return [write_xlsx(run, out / XLSX), write_docx(run, out / DOCX), write_html(run, out / HTML),
+                write_trace(run, out / TRACE)]
