@@ -334,8 +334,7 @@ def district_form(criteria: Criteria) -> Filled:
         f.evidence[ind] = f"{REPORT}, {section}: “{quote}”"
         if pct is not None:
             f.stated[ind] = pct
-    used = criteria.used_indicators["huyen"] | {c.indicator for o in criteria.file.overrides for c in o.when
-                                               if hasattr(c, "indicator")}
+    used = criteria.used_indicators["huyen"] | criteria.override_indicators
     implied = {i.id for i in criteria.file.indicators if i.implied_by_form is not None}  # not in the form
     for ind in sorted(used - set(DISTRICT_FIGURES) - implied):
         f.evidence[ind] = DISTRICT_GAPS.get(ind, "Để trống: báo cáo năm 2023 không nêu số liệu này.")

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from scoring.errors import CriteriaError, CriteriaProblem
 
-from .models import RULE_KINDS, CriteriaFile, Criterion, Indicator, Scheme
+from .models import RULE_KINDS, CriteriaFile, Criterion, Indicator, IndicatorCondition, Scheme
 from .validate import check, walk
 
 DEFAULT_CRITERIA = Path(__file__).resolve().parents[2] / "criteria" / "274_qd_ubnd.json"
@@ -52,6 +52,12 @@ class Criteria:
     def nodes(self) -> dict[str, dict[str, Criterion]]:
         """Per subject, every criterion by id (groups, parents and leaves)."""
         return {s: {c.id: c for c, _, _ in walk(sch.criteria, "")} for s, sch in self.file.schemes.items()}
+
+    @cached_property
+    def override_indicators(self) -> frozenset[str]:
+        """The indicators the overriding conditions read (whatever the subject)."""
+        return frozenset(c.indicator for o in self.file.overrides for c in o.when
+                         if isinstance(c, IndicatorCondition))
 
     @cached_property
     def used_indicators(self) -> dict[str, frozenset[str]]:

@@ -21,7 +21,7 @@ def consolidated_columns(criteria: Criteria, subject: str | None) -> list[tuple[
     """(column id, Vietnamese meaning) in order: unit columns, indicators, ty_le:, tu_cham:, tham_dinh:, ly_do:."""
     subjects = [subject] if subject else criteria.subjects
     used = set().union(*(criteria.used_indicators[s] for s in subjects))
-    used |= {c.indicator for o in criteria.file.overrides for c in o.when if hasattr(c, "indicator")}
+    used |= criteria.override_indicators
     cols = [("ma_don_vi", "Mã đơn vị"), ("ten_don_vi", "Tên đơn vị"),
             ("doi_tuong", "Đối tượng: huyen, xa hoặc co_quan"), ("nam", "Năm đánh giá")]
     cols += [(i.id, i.label) for i in criteria.file.indicators if i.id in used]

@@ -196,10 +196,10 @@ def _data(ws: Worksheet, criteria: Criteria, subject: str) -> None:
     _finish(ws, len(L.DATA_COLUMNS))
 
 
-def _override_indicators(criteria: Criteria) -> set[str]:
+def _override_indicators(criteria: Criteria) -> frozenset[str]:
     """Indicators the overriding conditions read, except those a submitted form implies."""
     implied = {i.id for i in criteria.file.indicators if i.implied_by_form is not None}
-    return {c.indicator for o in criteria.file.overrides for c in o.when if hasattr(c, "indicator")} - implied
+    return criteria.override_indicators - implied
 
 
 def _scores(ws: Worksheet, criteria: Criteria, subject: str) -> None:

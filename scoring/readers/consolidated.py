@@ -132,18 +132,6 @@ def _classify(head: str, criteria: Criteria) -> tuple[str | None, str]:
     return None, head
 
 
-def _used(criteria: Criteria, subject: str) -> frozenset[str]:
-    """Indicators a subject's scheme or an overriding condition reads (computed once per subject)."""
-    cache: dict[str, frozenset[str]] = _USED.setdefault(id(criteria), {})
-    if subject not in cache:
-        cache[subject] = criteria.used_indicators[subject] | {
-            c.indicator for o in criteria.file.overrides for c in o.when if hasattr(c, "indicator")}
-    return cache[subject]
-
-
-_USED: dict[int, dict[str, frozenset[str]]] = {}
-
-
 def _row(row: list[Any], r: int, columns: dict[int, tuple[str, str]], name: str, sheet: str | None,
          criteria: Criteria, unit: RawUnit, problems: list[InputError], ignored: set[str], date1904: bool,
          uncached: set[str]) -> None:
@@ -191,7 +179,7 @@ def _row(row: list[Any], r: int, columns: dict[int, tuple[str, str]], name: str,
             else:
                 unit.appraised[ident] = Score(points, where, notes.get(("ly_do", ident)))
     if unit.subject in criteria.used_indicators:
-        used = _used(criteria, unit.subject)
+        used = criteria.used_indicators[unit.subject] | criteria.override_indicators
         for ident in [i for i in unit.values if i not in used]:
             ignored.add(ident)
             del unit.values[ident]
