@@ -63,19 +63,24 @@ class TraceRecord(NamedTuple):
     appraised: Decimal | None = None
     reason: str | None = None
     reads: tuple[str, ...] = ()  # the indicator ids the leaf's rule reads (shared by every unit)
-    values: Mapping[str, Any] | None = None  # the unit's readings (shared by the unit's records)
+    read: tuple[Any, ...] = ()  # the values it read, in `reads` order (None: missing); the cells are the unit's
     params: Any = None  # leaves: the rule model (frozen); totals: the score range
     flags: tuple[str, ...] = ()
     group: str | None = None  # the role of the record's top group: base | bonus | deduction
     ctx: rules.Context | None = None  # leaves: what the rule knew besides its parameters
     parts: tuple[TraceRecord, ...] = ()  # parents, groups and totals: the records they add up
 
-    @property
-    def inputs(self) -> tuple[InputRead, ...]:
-        """What the rule read: each indicator's value and the cell it came from (None: missing)."""
-        values = self.values or {}
-        return tuple(InputRead(i, r.value, r.origin, getattr(r, "evidence", None))
-                     if (r := values.get(i)) is not None else InputRead(i, None, None) for i in self.reads)
+    def inputs(self, readings: Mapping[str, Any] | None = None) -> tuple[InputRead, ...]:
+        """What the rule read: each indicator's value and, given the unit's readings, the cell it came from.
+
+        A record holds the values but not the cells: records are shared between units that read the same
+        values (see scoring.evaluate), and the cells are each unit's own (UnitResult.inputs)."""
+        readings = readings or {}
+        out = []
+        for i, v in zip(self.reads, self.read, strict=True):
+            r = readings.get(i)
+            out.append(InputRead(i, v, r.origin, r.evidence) if r is not None else InputRead(i, v, None))
+        return tuple(out)
 
     @property
     def sentence(self) -> str:
@@ -86,14 +91,14 @@ class TraceRecord(NamedTuple):
             return _total_sentence(self)
         return _sum_sentence(self)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, readings: Mapping[str, Any] | None = None) -> dict[str, Any]:
         params = params_doc(self.params)
         return {
             "criterion_id": self.criterion_id, "title": self.title, "level": self.level, "kind": self.kind,
             "max": plain(self.max), "points": plain(self.points), "computed": plain(self.computed),
             "self": plain(self.self_score), "appraised": plain(self.appraised), "status": self.status,
             "reason": self.reason, "sentence": self.sentence, "citation": self.citation,
-            "inputs": [i.to_dict() for i in self.inputs], "params": params, "flags": list(self.flags),
+            "inputs": [i.to_dict() for i in self.inputs(readings)], "params": params, "flags": list(self.flags),
         }
 
 
@@ -105,8 +110,7 @@ def _rule_sentence(r: TraceRecord) -> str:
     """The rule's branch for these inputs. Units often read the same values (Có/Không, small counts), so a
     national trace asks for the same sentence thousands of times: it is rendered once per distinct input."""
     assert r.ctx is not None
-    readings = r.values or {}
-    key_values = tuple(None if (x := readings.get(i)) is None else x.value for i in r.reads)
+    key_values = r.read
     key = (id(r.params), id(r.ctx), key_values)
     hit = _RULE_SENTENCES.get(key)
     if hit is not None and hit[0] is r.params and hit[1] is r.ctx:  # the objects themselves, not only ids

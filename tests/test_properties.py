@@ -10,8 +10,9 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring import Reading, UnitInput, evaluate, load_criteria, rank
+from scoring import Reading, UnitInput, evaluate, evaluate_all, load_criteria, rank
 from scoring.criteria.models import RatioLinear, RatioTiers
+from scoring.errors import Location
 from scoring.trace import GROUP, LEAF
 from tests.strategies import random_unit, units
 
@@ -114,3 +115,25 @@ def test_unit_without_data_is_not_graded_and_listed_last() -> None:
     assert not any(i.code == "MISSING_VALUE" for i in result.issues)
     ranked = rank([result, graded])["xa"]
     assert ranked[-1].unit.unit_id == "x0" and ranked[-1].rank is None
+
+
+def _view(result):  # type: ignore[no-untyped-def]
+    """Everything a reader of a result sees, with the unit's own cells (records are shared in a batch)."""
+    return ([(r.to_dict(result.unit.values), r.group, r.depth) for r in result.records],
+            result.issues, result.grade_id, result.points_grade_id, result.overrides, result.next_grade)
+
+
+@given(st.lists(units(CRITERIA), min_size=2, max_size=10), st.integers(0, 2**32))
+def test_a_batch_shares_records_but_gives_each_unit_its_own_result(batch, seed) -> None:  # type: ignore[no-untyped-def]
+    # Repeat units under other names and cells, so that shared records are exercised, not only possible.
+    rnd = random.Random(seed)
+    copies = [replace(u, unit_id=f"{u.unit_id}-b", source="khac.xlsx",
+                      values={k: r._replace(origin=Location("khac.xlsx", "Số liệu", f"D{rnd.randint(5, 99)}", k))
+                              for k, r in u.values.items()})
+              for u in batch]
+    every = batch + copies
+    alone = [evaluate(CRITERIA, u) for u in every]
+    together = evaluate_all(CRITERIA, every)
+    assert [_view(r) for r in together] == [_view(r) for r in alone]
+    shared = {id(rec) for r in together[: len(batch)] for rec in r.records if rec.level == LEAF}
+    assert any(id(rec) in shared for r in together[len(batch):] for rec in r.records if rec.level == LEAF)

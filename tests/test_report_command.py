@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -47,13 +49,14 @@ def test_without_a_fixed_time_only_the_time_stamp_differs(inputs: Path, tmp_path
 def test_trace_document_is_versioned_and_complete(inputs: Path, tmp_path: Path) -> None:
     _report(inputs, tmp_path / "o", tmp_path / "h.sqlite3")
     doc = json.loads((tmp_path / "o" / writer.TRACE).read_text("utf-8"))
-    assert doc["format"] == "qd274.trace/1" and doc["manifest"]["criteria"]["status"] == "reconstructed"
+    assert doc["format"] == "qd274.trace/2" and doc["manifest"]["criteria"]["status"] == "reconstructed"
     unit = next(u for u in doc["units"] if u["unit_id"] == "X01")
     leaf = next(r for r in unit["records"] if r["criterion_id"] == "II.7")
-    assert {"sentence", "inputs", "points", "computed", "self", "appraised", "status"} <= set(leaf)
-    assert leaf["inputs"][0]["origin"]["cell"].startswith("D")
+    assert {"sentence", "points", "computed", "self", "appraised", "status"} <= set(leaf)
     shared = doc["criteria"]["xa"]["II.7"]  # what every unit shares is written once
     assert shared["kind"] == "ratio_tiers" and shared["params"]["tiers"][0]["min_pct"] == 95
+    read = unit["inputs"][shared["reads"][0]]  # what every record of the unit shares, once per unit
+    assert read["cell"].startswith("D") and read["sheet"] and "file" not in read  # the file is the unit's source
     assert shared["citation"].startswith("QĐ 274/QĐ-UBND") and shared["max"] == 3
     total = next(r for r in unit["records"] if r["criterion_id"] == "tong_diem")
     assert total["points"] == unit["total"]
@@ -111,3 +114,47 @@ def test_killed_run_leaves_no_temp_file_and_old_temps_are_cleaned(inputs: Path, 
     assert leftovers == []
     for f in (tmp_path / "k").glob("*") if (tmp_path / "k").exists() else []:
         assert f.stat().st_size > 0  # whatever exists is whole
+
+
+def test_trace_alone_re_derives_every_computed_leaf(inputs: Path, tmp_path: Path) -> None:
+    """An auditor's check: the trace file alone (rule, parameters, values read) gives each leaf's points."""
+    from scoring import load_criteria, rules
+    from pydantic import TypeAdapter
+
+    from scoring.criteria.models import Rule
+
+    _report(inputs, tmp_path / "o", tmp_path / "h.sqlite3")
+    doc = json.loads((tmp_path / "o" / writer.TRACE).read_text("utf-8"), parse_float=Decimal)  # exact, as auditors read
+    types = {k: v.type for k, v in load_criteria().indicators.items()}
+    checked = 0
+    for unit in doc["units"]:
+        for rec in unit["records"]:
+            shared = doc["criteria"][unit["subject"]][rec["criterion_id"]] if rec["level"] == "leaf" else None
+            if shared is None or rec["computed"] is None:
+                continue
+            values = {i: _typed(types[i], unit["inputs"][i]["value"]) for i in shared["reads"]
+                      if unit["inputs"].get(i) is not None}
+            rule = TypeAdapter(Rule).validate_python(shared["params"])
+            group = doc["criteria"][unit["subject"]][_top(doc, unit["subject"], rec["criterion_id"])]["group"]
+            ctx = rules.Context(Decimal(shared["max"]), unit["year"], group == "deduction")
+            assert rules.apply(rule, values, ctx).points == Decimal(rec["computed"]), (unit["unit_id"], rec)
+            checked += 1
+    assert checked > 100
+
+
+def _typed(kind: str, value: object) -> object:
+    if kind == "date" and isinstance(value, str):
+        return dt.datetime.strptime(value, "%d/%m/%Y").date()
+    return value
+
+
+def _top(doc: dict, subject: str, cid: str) -> str:
+    nodes = doc["criteria"][subject]
+    return next(g for g, n in nodes.items() if n["depth"] == 0 and (g == cid or cid in _below(nodes, g)))
+
+
+def _below(nodes: dict, cid: str) -> set[str]:
+    out = set()
+    for c in nodes[cid]["children"]:
+        out |= {c} | _below(nodes, c)
+    return out

@@ -162,12 +162,12 @@ def explain(console: Console, run: Run, r: UnitResult) -> None:
         head = Text.assemble((f"{node.id} ", "bold"), node.title, "  ", _columns(rec))
         lines: list[Text | str] = [head, Text(rec.sentence, style="italic")]
         if rec.level == LEAF:
-            readings = rec.values or {}
-            for i in rec.inputs:
+            readings = r.unit.values
+            for i in rec.inputs(readings):
                 where = str(i.origin) if i.origin else "—"
                 value = "trống (thiếu số liệu)" if i.value is None else _show(i.value)
                 lines.append(Text(f"  • {i.indicator} = {value}  [{where}]", style="dim"))
-                evidence = getattr(readings.get(i.indicator), "evidence", None)
+                evidence = i.evidence
                 if evidence:  # the document the unit cites for this figure: what an auditor asks for next
                     lines.append(Text(f"    tài liệu kiểm chứng: {evidence}", style="dim"))
             if rec.reason:

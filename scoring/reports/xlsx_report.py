@@ -169,7 +169,7 @@ def _trace_rows(run: Run) -> Iterator[list[Any]]:
                 return
             n += 1
             reads = "; ".join(f"{i.indicator} = {_show(i.value)}" + (f" [{i.origin}]" if i.origin else "")
-                              for i in rec.inputs)
+                              for i in rec.inputs(res.unit.values))
             yield [res.unit.unit_id, res.unit.unit_name, rec.criterion_id, rec.level, rec.kind, reads,
                    _params_text(rec.params), rec.citation, rec.sentence, rec.points, rec.max]
 
