@@ -283,18 +283,22 @@ def report(path: PathArg,
     from .reports.writer import write_all
 
     con = _console()
-    written = write_all(result, out)
-    for f in written:
-        con.print(f"Đã ghi {f}", markup=False)
+    recording = None
     if not khong_luu:
-        from .history import connect, default_db, record_run
+        from .history import Recording, default_db
 
         target = db or default_db()
-        conn = connect(target)
-        try:
-            run_id = record_run(conn, result)
-        finally:
-            conn.close()
+        recording = Recording(target, result)  # inserted beside the writers, committed only once they succeed
+    try:
+        written = write_all(result, out)
+    except BaseException:
+        if recording is not None:
+            recording.abort()
+        raise
+    for f in written:
+        con.print(f"Đã ghi {f}", markup=False)
+    if recording is not None:
+        run_id = recording.commit()
         con.print(f"Đã lưu lần chạy số {run_id} vào lịch sử {target}.", markup=False)
     errors = result.errors()
     if errors:

@@ -1,0 +1,57 @@
+"""A write stream whose writes happen on a second thread, so compression and disk I/O overlap Python work."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from types import TracebackType
+from typing import IO, Any
+
+_DONE = object()
+
+
+class BackgroundWriter:
+    """Hands each chunk to a thread that writes it to `out`.
+
+    zlib and file writes release the GIL, so on a 2-core machine a workbook's compression runs beside the
+    XML generation instead of after it (bench/bench_scale.py). The queue is bounded: memory stays a few
+    chunks, and a slow disk slows the producer rather than filling memory. A failure in the thread is
+    raised in the caller at the next write or at close: nothing is lost silently.
+    """
+
+    def __init__(self, out: IO[Any], depth: int = 4) -> None:
+        self._out = out
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="qd274-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            chunk = self._queue.get()
+            if chunk is _DONE:
+                return
+            if self._error is None:  # after a failure, drain the queue so the producer never blocks
+                try:
+                    self._out.write(chunk)
+                except BaseException as exc:  # noqa: BLE001  (re-raised in the caller's thread)
+                    self._error = exc
+
+    def write(self, chunk: Any) -> None:
+        if self._error is not None:
+            self.close()
+        self._queue.put(chunk)
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(_DONE)
+            self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def __enter__(self) -> BackgroundWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
