@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,11 +16,10 @@ from .gap import NextGrade, next_grade
 from .grading import FiredOverride, grade
 from .inputs import Score, UnitInput
 from .numbers import ZERO, format_vi
-from .plan import Plan, Step, plan_for
+from .plan import BASE_ID, TOTAL_ID, Plan, Step, plan_for
 from .scores import check_score
 from .trace import GROUP, LEAF, PARENT, TOTAL, TraceRecord
 
-BASE_ID, TOTAL_ID = "co_ban", "tong_diem"  # lower case: can never collide with a criterion id
 
 
 @dataclass
@@ -37,12 +36,13 @@ class UnitResult:
     next_grade: NextGrade | None = None
     rank: int | None = None
     graded: bool = True
-    _by_id: dict[str, TraceRecord] = field(default_factory=dict, repr=False)
+    # criterion id → position in `records`: the same for every unit of a plan, so shared (not a dict per unit)
+    positions: Mapping[str, int] | None = field(default=None, repr=False, compare=False)
 
     def record(self, criterion_id: str) -> TraceRecord:
-        if not self._by_id:
-            self._by_id = {r.criterion_id: r for r in self.records}
-        return self._by_id[criterion_id]
+        if self.positions is None:
+            self.positions = {r.criterion_id: n for n, r in enumerate(self.records)}
+        return self.records[self.positions[criterion_id]]
 
     def _groups(self, role: str) -> Decimal:
         return sum((r.points for r in self.records if r.level == GROUP and r.group == role), ZERO)
@@ -140,7 +140,7 @@ def evaluate(criteria: Criteria, unit: UnitInput, memo: Memo | None = None) -> U
     graded = grade_id != cf.ungraded.id
     names = {g.id: g.name for g in cf.grades} | {cf.ungraded.id: cf.ungraded.name}
     result = UnitResult(unit, tuple(records), grade_id, names[grade_id], by_points, fired, tuple(issues),
-                        graded=graded)
+                        graded=graded, positions=plan.positions)
     if graded:
         result.next_grade = next_grade(cf, result)
     return result

@@ -9,6 +9,8 @@ from .criteria import Criteria, Criterion
 from .criteria.validate import rule_inputs
 from .rules import Context, Outcome, kind_function
 
+BASE_ID, TOTAL_ID = "co_ban", "tong_diem"  # lower case: can never collide with a criterion id
+
 _CACHE: dict[tuple[str, str, int], Plan] = {}
 
 
@@ -30,6 +32,7 @@ class Plan:
     size: int
     steps: tuple[Step, ...]  # post-order: every child before its parent
     groups: tuple[int, ...]  # indexes of the top-level groups
+    positions: dict[str, int]  # criterion id → index of its record; the two totals follow the steps
 
 
 def plan_for(criteria: Criteria, subject: str, year: int) -> Plan:
@@ -59,4 +62,6 @@ def _build(criteria: Criteria, subject: str, year: int) -> Plan:
     for group in criteria.scheme(subject).criteria:
         assert group.group is not None  # checked when the file was loaded
         groups.append(visit(group, 0, group.group))
-    return Plan(counter[0], tuple(steps), tuple(groups))
+    positions = {step.node.id: step.index for step in steps}
+    positions |= {BASE_ID: counter[0], TOTAL_ID: counter[0] + 1}  # appended by the evaluator, in this order
+    return Plan(counter[0], tuple(steps), tuple(groups), positions)

@@ -26,7 +26,7 @@ from ..trace import LEAF, TraceRecord, clear_sentence_cache, params_doc, plain
 
 FORMAT = "qd274.trace/2"
 _string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C, quotes
-_FRAGMENT_LIMIT = 200_000  # distinct record texts kept at once (bounded memory; cleared when full)
+_FRAGMENT_LIMIT = 100_000  # distinct leaf texts kept at once (bounded memory; cleared when full)
 
 
 def criteria_section(run: Run) -> dict[str, dict[str, dict[str, Any]]]:
@@ -79,8 +79,11 @@ class _Records:
         self.texts: dict[int, str] = {}
 
     def text(self, rec: TraceRecord) -> str:
-        # Records are shared between units (scoring.evaluate): one text per record object. The results
-        # hold every record until the pass ends, so an id is not reused meanwhile.
+        # Leaf records are shared between units (scoring.evaluate): one text per record object (a national
+        # run: 350,000 leaves, 55,000 distinct). Parents and totals mostly differ from unit to unit: encoded
+        # each time, not kept. The results hold every record until the pass ends: an id is not reused.
+        if rec.level != LEAF:
+            return self.encode(record_doc(rec))
         hit = self.texts.get(id(rec))
         if hit is None:
             if len(self.texts) >= _FRAGMENT_LIMIT:
@@ -150,7 +153,7 @@ def write_trace_document(run: Run, out: TextIO) -> None:
         inputs = inputs_text(r, orders.get(subject, ()))
         body = ", ".join([records.text(rec) for rec in r.records])
         chunk.append(f'{"" if n == 0 else ","}\n  {text[:-1]}, "inputs": {inputs}, "records": [{body}]}}')
-        if len(chunk) >= 500:  # fewer, larger writes
+        if len(chunk) >= 100:  # fewer, larger writes
             out.write("".join(chunk))
             chunk.clear()
     out.write("".join(chunk))
