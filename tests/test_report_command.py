@@ -158,3 +158,39 @@ def _below(nodes: dict, cid: str) -> set[str]:
     for c in nodes[cid]["children"]:
         out |= {c} | _below(nodes, c)
     return out
+
+
+def test_trace_record_text_is_what_json_gives(tmp_path: Path) -> None:
+    """The trace writes records as text directly; it must be the text json.dumps gives the same record."""
+    from scoring.reports.trace_json import _Records, record_doc
+    from tests.report_fixtures import small_run
+
+    result = small_run(tmp_path / "in")
+    records = [rec for r in result.results for rec in r.records]
+    leaf = next(rec for rec in records if rec.level == "leaf")
+    records += [leaf._replace(reason='Lý do "đặc biệt"\n<b>&', flags=("tu_cham_cao_hon", "tham_dinh_khac"),
+                              appraised=Decimal("1.50"), self_score=Decimal("0.25"), points=Decimal("1.50"))]
+    writer_ = _Records()
+    assert len(records) > 200
+    for rec in records:
+        assert writer_.text(rec) == json.dumps(record_doc(rec), ensure_ascii=False), rec.criterion_id
+
+
+def test_trace_inputs_text_is_json_with_every_origin_part(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from scoring import Reading
+    from scoring.errors import Location
+    from scoring.reports.trace_json import inputs_text
+    from tests.report_fixtures import small_run
+
+    res = small_run(tmp_path / "in").results[0]
+    odd = {"a": Reading(True, Location(res.unit.source, 'Số "liệu"', "D7", "a")),
+           "b": Reading(dt.date(2023, 1, 31), Location("khac.xlsx", None, 'D"8', "b"), "Số 12/QĐ"),
+           "c": Reading(Decimal("12.50"), None), "d": Reading("Tốt\n<", Location(None, None, None, "d"))}
+    unit = replace(res, unit=replace(res.unit, values=odd))
+    order = [(k, json.dumps(k)) for k in ("a", "b", "c", "d", "e")]
+    assert json.loads(inputs_text(unit, order)) == {
+        "a": {"value": True, "sheet": 'Số "liệu"', "cell": "D7"},
+        "b": {"value": "31/01/2023", "file": "khac.xlsx", "cell": 'D"8', "evidence": "Số 12/QĐ"},
+        "c": {"value": 12.5}, "d": {"value": "Tốt\n<"}, "e": None}
