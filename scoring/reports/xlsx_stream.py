@@ -150,6 +150,10 @@ def _rows_xml(sheet: Sheet) -> Iterator[str]:
     # and the general _cell's checks cost a second of it.
     text_open = [f'<c r="{x}' for x in letters]
     num_open = [f'" s="{style}"><v>' for _ in letters]
+    # Texts and numbers repeat (a unit's name on each of its rows, criterion ids, points): each is escaped
+    # or formatted once per sheet. Bounded: a sheet of distinct texts stops caching, it does not grow.
+    texts: dict[str, str] = {}
+    numbers: dict[Decimal, str] = {}
     for row in sheet.rows:
         r += 1
         line = str(r)
@@ -157,9 +161,19 @@ def _rows_xml(sheet: Sheet) -> Iterator[str]:
         for c, v in enumerate(row):
             t = type(v)
             if t is str:
-                cells.append(f'{text_open[c]}{line}" t="inlineStr"><is><t xml:space="preserve">{_esc(v)}</t></is></c>')
+                x = texts.get(v)
+                if x is None:
+                    x = _esc(v)
+                    if len(texts) < 200_000:
+                        texts[v] = x
+                cells.append(f'{text_open[c]}{line}" t="inlineStr"><is><t xml:space="preserve">{x}</t></is></c>')
             elif t is Decimal:
-                cells.append(f"{text_open[c]}{line}{num_open[c]}{v:f}</v></c>")
+                x = numbers.get(v)
+                if x is None:
+                    x = f"{v:f}"
+                    if len(numbers) < 200_000:
+                        numbers[v] = x
+                cells.append(f"{text_open[c]}{line}{num_open[c]}{x}</v></c>")
             elif v is not None:
                 cells.append(_cell(f"{letters[c]}{line}", v, style))
         yield f'<row r="{line}">{"".join(cells)}</row>'
