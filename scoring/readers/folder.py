@@ -10,6 +10,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from ..batch import gc_paused
@@ -24,6 +25,7 @@ from .files import InputFile, default_registry, describe, discover, display_name
 from .form import is_form, read_form
 from .identify import identify
 from .limits import FORM_MAX_ROWS, MAX_FILE_BYTES, MIB, TABLE_MAX_ROWS
+from .parallel import read_all
 from .package import Refused, inspect_package, sheet_problem
 from .raw import RawUnit
 from .sniff import not_a_workbook, wrong_zip, zip_without_workbook
@@ -65,10 +67,11 @@ def _read_inputs(path: Path, criteria: Criteria, year: int | None, subject: str 
                                           f"bảng tính dạng {f.suffix.lower()} không được đọc. Mở bằng Excel, lưu "
                                           "lại dạng .xlsx (Excel Workbook) nếu tệp là biểu chấm điểm.", "warning"))
     raws: list[RawUnit] = []
-    for n, f in enumerate(files):
-        raws += _read_file(f, path, criteria, result, f in locked)
-        if progress:
-            progress(n + 1, len(files))
+    read = partial(_read_alone, root=path, locked=frozenset(locked))
+    for units, problems, described in read_all(files, read, criteria, progress):
+        raws += units
+        result.problems += problems
+        result.files += described
     result.units = identify(raws, criteria, result.registry, result.problems, year, subject)
     return result
 
@@ -90,6 +93,14 @@ def _unsafe_registry(reg_file: Path, root: Path) -> InputError | None:
     except OSError as exc:
         return _unreadable(where.file or "", None, f"{type(exc).__name__}: {exc.strerror or exc}")
     return sheet_problem(largest, TABLE_MAX_ROWS, where, "danh sách đơn vị")
+
+
+def _read_alone(criteria: Criteria, f: Path, root: Path, locked: frozenset[Path]
+                ) -> tuple[list[RawUnit], list[InputError], list[InputFile]]:
+    """One file read on its own (perhaps in a worker process): its units, its problems, its description."""
+    mine = ReadResult()
+    units = _read_file(f, root, criteria, mine, f in locked)
+    return units, mine.problems, mine.files
 
 
 def _read_file(f: Path, root: Path, criteria: Criteria, result: ReadResult, locked: bool) -> list[RawUnit]:
