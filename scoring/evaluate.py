@@ -21,7 +21,6 @@ from .scores import check_score
 from .trace import GROUP, LEAF, PARENT, TOTAL, TraceRecord
 
 
-
 @dataclass
 class UnitResult:
     """One unit's result. Every number is read from `records`; `rank` is set by ranking."""

@@ -160,7 +160,7 @@ class Recording:
                 self._run_id = run_id
             else:
                 conn.rollback()
-        except BaseException as exc:  # noqa: BLE001  (re-raised in the caller's thread by commit())
+        except BaseException as exc:
             self._error = exc
             if conn is not None:
                 conn.rollback()

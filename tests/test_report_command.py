@@ -118,9 +118,9 @@ def test_killed_run_leaves_no_temp_file_and_old_temps_are_cleaned(inputs: Path, 
 
 def test_trace_alone_re_derives_every_computed_leaf(inputs: Path, tmp_path: Path) -> None:
     """An auditor's check: the trace file alone (rule, parameters, values read) gives each leaf's points."""
-    from scoring import load_criteria, rules
     from pydantic import TypeAdapter
 
+    from scoring import load_criteria, rules
     from scoring.criteria.models import Rule
 
     _report(inputs, tmp_path / "o", tmp_path / "h.sqlite3")

@@ -25,8 +25,8 @@ from .files import InputFile, default_registry, describe, discover, display_name
 from .form import is_form, read_form
 from .identify import identify
 from .limits import FORM_MAX_ROWS, MAX_FILE_BYTES, MIB, TABLE_MAX_ROWS
-from .parallel import read_all
 from .package import Refused, inspect_package, sheet_problem
+from .parallel import read_all
 from .raw import RawUnit
 from .sniff import not_a_workbook, wrong_zip, zip_without_workbook
 from .workbook import Book, BookError, open_book

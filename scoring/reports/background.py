@@ -34,7 +34,7 @@ class BackgroundWriter:
             if self._error is None:  # after a failure, drain the queue so the producer never blocks
                 try:
                     self._out.write(chunk)
-                except BaseException as exc:  # noqa: BLE001  (re-raised in the caller's thread)
+                except BaseException as exc:
                     self._error = exc
 
     def write(self, chunk: Any) -> None:

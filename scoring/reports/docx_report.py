@@ -28,10 +28,11 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from ..atomic import write_atomic
-from ..evaluate import BASE_ID, TOTAL_ID, UnitResult
+from ..evaluate import UnitResult
 from ..grading import FiredOverride, band_for
 from ..numbers import format_vi
 from ..pipeline import Run
+from ..plan import BASE_ID, TOTAL_ID
 from ..trace import GROUP, TOTAL
 from . import chart
 from .package import FIXED_TIME, normalize_package

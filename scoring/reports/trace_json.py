@@ -26,7 +26,7 @@ from ..pipeline import Run
 from ..trace import LEAF, TraceRecord, clear_sentence_cache, params_doc, plain
 
 FORMAT = "qd274.trace/2"
-_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C, quotes
+_string: Callable[[str], str] = json.encoder.encode_basestring  # the C function: escapes and quotes
 _FRAGMENT_LIMIT = 100_000  # distinct leaf texts kept at once (bounded memory; cleared when full)
 
 
@@ -146,8 +146,8 @@ def inputs_text(res: UnitResult, order: Iterable[tuple[str, str]]) -> str:
             continue
         v = r.value
         t = type(v)
-        value = (("true" if v else "false") if t is bool else str(v) if t is int else _string(v) if t is str
-                 else _value_text(v))
+        value = (("true" if v else "false") if t is bool else str(v) if t is int
+                 else _string(v) if isinstance(v, str) else _value_text(v))
         o = r.origin
         if o is None:
             where = ""
