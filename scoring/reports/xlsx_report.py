@@ -17,9 +17,10 @@ from ..trace import LEAF, STATUS_VI, clear_sentence_cache, params_doc
 from .xlsx_stream import GRADE_STYLE, WRAP, Formula, Sheet, Styled, Workbook
 
 SHORT_NAMES = {"huyen": "Huyện", "xa": "Xã, thị trấn", "co_quan": "Cơ quan"}  # sheet names (31 chars max)
-# The trace sheet is for reading a few units in Excel; beyond this many rows the full trace is truy_vet.json
-# (a national run has ~480,000 records: too many for a sheet anyone opens, and slow to compress).
-TRACE_SHEET_LIMIT = 100_000
+# The trace sheet is for reading units in Excel; the full trace is truy_vet.json. The limit keeps every unit
+# of any province's run (the largest, Hà Nội before 2025: ~640 units, ~30,000 records); a national sheet
+# (~490,000 records) is cut, since no one reads it in Excel, and each 10,000 rows cost ~0.13 s to write.
+TRACE_SHEET_LIMIT = 50_000
 _LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Ghi chú"}
 
 
@@ -94,20 +95,25 @@ def _summary(run: Run, details: dict[str, tuple[str, dict[str, int], dict[str, i
         r = 1
         for subject, (sheet, unit_rows, cols, _leaves) in details.items():
             scheme = run.criteria.scheme(subject)
-            spans = {g.id: _leaf_span(g, cols) for g in scheme.criteria}
+            # Per group: its role, its column here, and its leaves' column letters on the detail sheet (the
+            # same for every unit; only the row numbers change).
+            plan = []
+            for g in scheme.criteria:
+                a, b = _leaf_span(g, cols)
+                col = 5 + base_ids.index(g.id) if g.group == "base" else 0
+                plan.append((g, col, col_letter(col) if col else "", f"'{sheet}'!{col_letter(a)}",
+                             f":{col_letter(b)}"))
             for res in run.ranked[subject]:
                 r += 1
                 dr = unit_rows[res.unit.unit_id]
                 row: list[Any] = [scheme.name, res.rank, res.unit.unit_id, res.unit.unit_name]
                 row += [None] * (len(heads) - 4)
                 group_refs = []
-                for g in scheme.criteria:  # live formulas over the detail sheet, each with the engine's value
-                    a, b = spans[g.id]
-                    span = f"'{sheet}'!{col_letter(a)}{dr}:{col_letter(b)}{dr}"
+                for g, col, letter_here, start, end in plan:  # live formulas over the detail sheet, with values
+                    span = f"{start}{dr}{end}{dr}"
                     if g.group == "base":
-                        col = 5 + base_ids.index(g.id)
                         row[col - 1] = Formula(f"SUM({span})", res.record(g.id).points)
-                        group_refs.append(f"{col_letter(col)}{r}")
+                        group_refs.append(f"{letter_here}{r}")
                     elif g.group == "bonus":
                         row[first_total] = Formula(f"MIN({g.max},SUM({span}))", res.bonus)
                     else:
