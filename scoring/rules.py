@@ -146,9 +146,10 @@ def _ratio_linear(rule: m.RatioLinear, v: Values, ctx: Context) -> Outcome:
     share = min(Decimal(num) / Decimal(den), Decimal(1))
     # Round here: a quotient carries 28 digits, and 3 × 2/3 = 2.000…0 equals 2 without looking like it.
     pts = (ctx.max * share).quantize(ctx.quantum, rounding=ROUND_HALF_UP)
-    text = (f"Tỷ lệ {_ratio_text(num, den)} = {format_pct(HUNDRED * Decimal(num) / Decimal(den))} → "
-            f"{format_vi(ctx.max)} × {'1' if share == 1 else _ratio_text(num, den)} = {_pts(pts, ctx)}")
-    return Outcome(pts, OK, lambda: text, warnings=_over(rule, num, den))
+    return Outcome(pts, OK, lambda: (  # rendered only when read (the trace), like every other kind
+        f"Tỷ lệ {_ratio_text(num, den)} = {format_pct(HUNDRED * Decimal(num) / Decimal(den))} → "
+        f"{format_vi(ctx.max)} × {'1' if share == 1 else _ratio_text(num, den)} = {_pts(pts, ctx)}"),
+        warnings=_over(rule, num, den))
 
 
 def _ratio_tiers(rule: m.RatioTiers, v: Values, ctx: Context) -> Outcome:
