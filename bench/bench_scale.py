@@ -12,6 +12,9 @@ Scenarios (issue 6), each beside the floor it is compared with, measured in the 
   linear                  the consolidated CSV at 1×, 4×, 16× of --base units (cost should be linear)
   history                 ten years of the 10,600-unit run recorded in SQLite, then a two-year comparison
   help                    `qd274 --help` wall time (goal < 0.5 s)
+  cli-score, cli-score-json, cli-report
+                          `qd274 score` (console), `score --json`, `report` (four files and the history) on the
+                          10,600-unit CSV, each as its own process: wall time and its peak RSS
 Peak memory is the scenario process's maximum resident set size.
 """
 
@@ -104,6 +107,7 @@ def scenario_consolidated(units: int, kind: str, report: bool = True) -> dict[st
         figures["json_mb"] = len(text.encode()) / 1e6
         del text
         if report:
+            from scoring.history import connect, record_run
             from scoring.reports import docx_report, html_report, trace_json, xlsx_report
 
             out = Path(tmp) / "out"
@@ -115,6 +119,9 @@ def scenario_consolidated(units: int, kind: str, report: bool = True) -> dict[st
                 path = fn(result, out / target)
                 figures[f"{name}_s"] = time.perf_counter() - t
                 figures[f"{name}_mb"] = path.stat().st_size / 1e6
+            t = time.perf_counter()
+            record_run(connect(Path(tmp) / "h.sqlite3"), result)
+            figures["history_s"] = time.perf_counter() - t
         figures["total_s"] = time.perf_counter() - t0
         figures["peak_rss_mb"] = _rss_mb()
         figures["rss_before_run_mb"] = base_rss
@@ -145,6 +152,23 @@ def scenario_forms(count: int) -> dict[str, float]:
         total = time.perf_counter() - t0
         assert len(result.results) == count
     return {"floor_calamine_s": floor, "end_to_end_s": total, "ratio": total / floor, "peak_rss_mb": _rss_mb()}
+
+
+def scenario_cli(units: int, command: str) -> dict[str, float]:
+    """The command people run, as a separate process: wall time and that process's peak memory."""
+    with tempfile.TemporaryDirectory(prefix="qd274_cli_") as tmp:
+        src = write_consolidated(Path(tmp) / "in" / "tong_hop.csv", units)
+        args = {"report": ["report", str(src.parent), "--out", str(Path(tmp) / "out"), "--nam", "2023",
+                           "--db", str(Path(tmp) / "h.sqlite3")],
+                "score-json": ["score", str(src.parent), "--nam", "2023", "--json"],
+                "score": ["score", str(src.parent), "--nam", "2023"]}[command]
+        t = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "scoring", *args], capture_output=True,
+                              env=os.environ | {"COLUMNS": "120"})
+        wall = time.perf_counter() - t
+        assert done.returncode in (0, 1), done.stderr[-2000:]  # 1: the random data has warnings/errors
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"wall_s": wall, "peak_rss_mib": peak, "stdout_mb": len(done.stdout) / 1e6}
 
 
 def scenario_history(units: int, years: int) -> dict[str, float]:
@@ -188,6 +212,9 @@ SCENARIOS = {
     "linear-4x": lambda a: scenario_consolidated(4 * a.base, "csv", report=False),
     "linear-16x": lambda a: scenario_consolidated(16 * a.base, "csv", report=False),
     "history": lambda a: scenario_history(a.units, 10),
+    "cli-score": lambda a: scenario_cli(a.units, "score"),
+    "cli-score-json": lambda a: scenario_cli(a.units, "score-json"),
+    "cli-report": lambda a: scenario_cli(a.units, "report"),
 }
 
 

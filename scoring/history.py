@@ -97,6 +97,13 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+_quote = json.encoder.encode_basestring_ascii  # the C function: escapes and quotes
+
+
+def _json_text(value: Decimal | None) -> str:
+    return "null" if value is None else f'"{_text(value)}"'  # a Decimal's text is plain ASCII, never escaped
+
+
 def record_run(conn: sqlite3.Connection, run: Run) -> int:
     """Store one run in one transaction: either all of it is recorded or nothing is."""
     with conn:
@@ -125,10 +132,10 @@ def _unit_rows(run: Run, run_id: int) -> Iterator[tuple[object, ...]]:
         parts = []
         for rec in r.records:
             text = made.get(id(rec))
-            if text is None:
-                text = made[id(rec)] = json.dumps(
-                    [rec.criterion_id, _text(rec.self_score), _text(rec.computed), _text(rec.appraised),
-                     _text(rec.points), rec.status], ensure_ascii=False)
+            if text is None:  # the JSON of [id, self, computed, appraised, final, status]; decimals as text
+                text = made[id(rec)] = (f"[{_quote(rec.criterion_id)},{_json_text(rec.self_score)},"
+                                        f"{_json_text(rec.computed)},{_json_text(rec.appraised)},"
+                                        f"{_json_text(rec.points)},{_quote(rec.status)}]")
             parts.append(text)
         yield (run_id, r.unit.unit_id, r.unit.unit_name, r.unit.subject, r.unit.year, str(r.base), str(r.bonus),
                str(r.deduction), str(r.total), r.grade_id, r.grade_name, r.rank, f"[{','.join(parts)}]")
