@@ -71,3 +71,21 @@ def test_cli_export_and_import(copy: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and out.exists()
     result = runner.invoke(app, ["criteria", "--nhap", str(out), "--tieu-chi", str(copy)], env={"COLUMNS": "300"})
     assert result.exit_code == 0 and "0 thay đổi" in result.output
+
+
+@pytest.mark.parametrize("make", ["bomb", "not_zip"])
+def test_a_hostile_sheet_is_refused_before_any_parser_and_nothing_is_written(copy: Path, tmp_path: Path,
+                                                                            make: str) -> None:
+    from tests.hostile_files import zip_bomb
+
+    bad = tmp_path / "tc.xlsx"
+    if make == "bomb":
+        zip_bomb(bad, 300 * 2**20)  # a few hundred KB that inflate to 300 MB, over the 200 MB limit
+    else:
+        bad.write_bytes(b"%PDF-1.7 not a workbook")
+    before = copy.read_bytes()
+    with pytest.raises(CriteriaError) as info:
+        import_excel(bad, copy)
+    assert info.value.codes() & {"ZIP_TOO_LARGE", "UNREADABLE_FILE"}
+    assert "Không nhập tệp này" in str(info.value)
+    assert copy.read_bytes() == before

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_bytes_atomic
-from ..errors import CriteriaError, CriteriaProblem
+from ..errors import CriteriaError, CriteriaProblem, Location
 from ..trace import plain
 from .load import Criteria, parse_criteria
 
@@ -110,11 +110,28 @@ def _num(value: Any) -> Any:
     return value
 
 
+def _check_package(source: Path) -> None:
+    """The edited sheet came back from someone: the same package and size checks as any input before calamine."""
+    from ..readers.limits import TABLE_MAX_ROWS
+    from ..readers.package import Refused, inspect_package, sheet_problem
+
+    try:
+        package = inspect_package(source)
+    except Refused as refused:
+        raise CriteriaError(source.name, [CriteriaProblem(refused.code, source.name, f"{refused}. Không nhập tệp "
+                                          "này; xuất lại bằng qd274 criteria --xuat rồi sửa.")]) from None
+    for part, extent in package.extents.items():
+        if part.startswith("xl/worksheets/") and (problem := sheet_problem(
+                extent, TABLE_MAX_ROWS, Location(file=source.name, sheet=part), "bảng tiêu chí")):
+            raise CriteriaError(source.name, [CriteriaProblem(problem.code, source.name, problem.message)])
+
+
 def import_excel(source: Path, target: Path) -> int:
     """Apply the edited cells to the JSON file; write it (atomically) only when the result is fully valid."""
     from python_calamine import CalamineWorkbook
 
     doc = json.loads(target.read_text("utf-8"), parse_float=Decimal)
+    _check_package(source)
     wb = CalamineWorkbook.from_path(str(source))
     problems: list[CriteriaProblem] = []
     changes = 0
