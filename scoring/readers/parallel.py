@@ -1,4 +1,4 @@
-"""Reading many input files on every core: each file is read by a worker process, results merged in order."""
+"""Reading many input files on every core: worker processes and this one share the files, results kept in order."""
 
 from __future__ import annotations
 
@@ -56,16 +56,34 @@ def read_all(files: Sequence[Path], read: Callable[[Criteria, Path], Any], crite
 
 def _on_workers(files: Sequence[Path], read: Callable[[Criteria, Path], Any], criteria: Criteria,
                 progress: Callable[[int, int], None] | None, n: int, method: str) -> Iterator[Any]:
+    """n - 1 worker processes take chunks from the end of the list while this process reads from the front;
+    they meet in the middle. This process would otherwise wait idle, and what it reads needs no pickling."""
     context = multiprocessing.get_context(method)
-    chunk = max(1, len(files) // (n * 8))  # small enough to balance, large enough to keep the pipes quiet
-    results = []
-    with ProcessPoolExecutor(n, mp_context=context, initializer=_start, initargs=(read, criteria)) as pool:
-        for k, out in enumerate(pool.map(_read_one, files, chunksize=chunk)):
-            results.append(out)
+    size = max(1, len(files) // (n * 8))  # small enough to balance, large enough to keep the pipes quiet
+    chunks = [files[k:k + size] for k in range(0, len(files), size)]
+    results: list[list[Any] | None] = [None] * len(chunks)
+    done = 0
+    pool = ProcessPoolExecutor(n - 1, mp_context=context, initializer=_start, initargs=(read, criteria))
+    try:
+        futures = {k: pool.submit(_read_chunk, chunks[k]) for k in reversed(range(len(chunks)))}
+        for k, chunk in enumerate(chunks):
+            if not futures[k].cancel():  # a worker has it already: the rest are theirs
+                break
+            results[k] = [read(criteria, f) for f in chunk]
+            done += len(chunk)
             if progress:
-                progress(k + 1, len(files))
+                progress(done, len(files))
+        for k in range(len(chunks)):
+            if results[k] is None:
+                results[k] = futures[k].result()
+                done += len(chunks[k])
+                if progress:
+                    progress(done, len(files))
+    finally:  # on Ctrl+C or an error, queued chunks are dropped rather than read to the end
+        pool.shutdown(wait=True, cancel_futures=True)
     # Yielded only once every file is read: a failed pool falls back to reading all files here, never half.
-    yield from results
+    for out in results:
+        yield from out or ()
 
 
 def _start(read: Callable[[Criteria, Path], Any], criteria: Criteria) -> None:
@@ -76,6 +94,6 @@ def _start(read: Callable[[Criteria, Path], Any], criteria: Criteria) -> None:
     _reader = lambda f: read(criteria, f)  # noqa: E731
 
 
-def _read_one(f: Path) -> Any:
+def _read_chunk(files: Sequence[Path]) -> list[Any]:
     assert _reader is not None
-    return _reader(f)
+    return [_reader(f) for f in files]
