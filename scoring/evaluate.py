@@ -182,7 +182,7 @@ def _leaf(step: Step, unit: UnitInput, values: rules.Values, selfs: dict[str, Sc
     key = (step.index, read, s, a, note)
     hit = memo.get(key)
     if hit is None:
-        hit = memo[key] = _leaf_record(step, read, s, a, note, values)
+        hit = memo[key] = _leaf_record(step, read, s, a, note)
     rec, out = hit
     for ind in out.missing:
         if out.status == rules.MISSING:
@@ -197,11 +197,12 @@ def _leaf(step: Step, unit: UnitInput, values: rules.Values, selfs: dict[str, Sc
     return rec
 
 
-def _leaf_record(step: Step, read: tuple[Any, ...], s: Decimal | None, a: Decimal | None, note: str | None,
-                 values: rules.Values) -> tuple[TraceRecord, rules.Outcome]:
+def _leaf_record(step: Step, read: tuple[Any, ...], s: Decimal | None, a: Decimal | None, note: str | None
+                 ) -> tuple[TraceRecord, rules.Outcome]:
     node, ctx = step.node, step.ctx
     assert node.rule is not None and ctx is not None and step.fn is not None
-    out = step.fn(node.rule, values, ctx)
+    # The rule sees only the values in the memo key: a record can be shared only if nothing else decided it.
+    out = step.fn(node.rule, {i: v for i, v in zip(step.inputs, read, strict=True) if v is not None}, ctx)
     flags: list[str] = []
     if out.status == rules.JUDGED:
         computed = None
