@@ -103,3 +103,20 @@ class InputsError(Qd274Error):
         lines = [f"Có {len(self.problems)} lỗi trong dữ liệu đầu vào:"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+@dataclass
+class HistoryError(Qd274Error):
+    """The history database cannot be opened or written (a folder without write permission, a full disk, a
+    file that is not a qd274 history): the user's machine, not the inputs and not a bug."""
+
+    path: str
+    reason: str
+    files_written: bool = False
+
+    def __str__(self) -> str:
+        text = (f"không mở hoặc ghi được lịch sử chấm điểm {self.path} ({self.reason}). Kiểm tra quyền ghi và chỗ "
+                "trống trên ổ đĩa, hoặc chọn tệp khác bằng --db.")
+        if self.files_written:  # during `report`: say what is safe, and how to run without the history
+            text += " Các tệp kết quả đã được ghi xong; chỉ lần chạy này chưa được lưu (bỏ lưu: --khong-luu)."
+        return text

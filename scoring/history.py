@@ -18,6 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import HistoryError
+
 if TYPE_CHECKING:
     from .pipeline import Run
 
@@ -66,6 +68,14 @@ def default_db() -> Path:
 
 
 def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating or migrating) the history; HistoryError when the machine does not let us."""
+    try:
+        return _connect(path)
+    except (sqlite3.Error, OSError) as exc:
+        raise HistoryError(str(path), f"{type(exc).__name__}: {exc}") from exc
+
+
+def _connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path)
     with conn:
@@ -178,6 +188,11 @@ class Recording:
     def commit(self) -> int:
         """Wait for the insert and commit it; the run's id. A failure of the insert is raised here."""
         self._decide(True)
+        if isinstance(self._error, HistoryError):
+            raise HistoryError(self._error.path, self._error.reason, files_written=True) from self._error
+        if isinstance(self._error, (sqlite3.Error, OSError)):
+            raise HistoryError(str(self._path), f"{type(self._error).__name__}: {self._error}",
+                               files_written=True) from self._error
         if self._error is not None:
             raise self._error
         assert self._run_id is not None

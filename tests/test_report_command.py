@@ -194,3 +194,33 @@ def test_trace_inputs_text_is_json_with_every_origin_part(tmp_path: Path) -> Non
         "a": {"value": True, "sheet": 'Số "liệu"', "cell": "D7"},
         "b": {"value": "31/01/2023", "file": "khac.xlsx", "cell": 'D"8', "evidence": "Số 12/QĐ"},
         "c": {"value": 12.5}, "d": {"value": "Tốt\n<"}, "e": None}
+
+
+def test_a_failed_report_records_nothing_in_the_history(inputs: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The history is written beside the files but committed only once every file is written."""
+    import sqlite3
+
+    db = tmp_path / "h.sqlite3"
+    _report(inputs, tmp_path / "ok", db)
+
+    def broken(run: object, out: Path) -> list[Path]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writer, "write_all", broken)
+    result = CliRunner().invoke(app, ["report", str(inputs), "--out", str(tmp_path / "full"), "--db", str(db)],
+                                env=ENV)
+    assert result.exit_code != 0
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(*) FROM runs").fetchone() == (1,)  # only the first, successful report
+    assert conn.execute("SELECT COUNT(DISTINCT run_id) FROM criterion_results").fetchone() == (1,)
+
+
+def test_a_history_that_cannot_be_written_is_reported_after_the_files(inputs: Path, tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite3"
+    db.mkdir()  # a folder where the database file should be: sqlite cannot open it
+    result = CliRunner().invoke(app, ["report", str(inputs), "--out", str(tmp_path / "o"), "--db", str(db)], env=ENV)
+    assert result.exit_code == 1, result.output  # the user's machine, not a bug (that would be 3)
+    assert (tmp_path / "o" / writer.TRACE).exists()  # the files were written; only the history failed
+    said = " ".join(result.output.split())
+    assert "không mở hoặc ghi được lịch sử" in said and "đã được ghi xong" in said and "--khong-luu" in said
