@@ -283,22 +283,27 @@ def report(path: PathArg,
     from .reports.writer import write_all
 
     con = _console()
-    recording = None
-    if not khong_luu:
-        from .history import Recording, default_db
-
-        target = db or default_db()
-        recording = Recording(target, result)  # inserted beside the writers, committed only once they succeed
-    try:
-        written = write_all(result, out)
-    except BaseException:
-        if recording is not None:
-            recording.abort()
-        raise
+    written = write_all(result, out)  # the history is written only once every file is
     for f in written:
         con.print(f"Đã ghi {f}", markup=False)
-    if recording is not None:
-        run_id = recording.commit()
+    if not khong_luu:
+        import sqlite3
+        from dataclasses import replace
+
+        from .errors import HistoryError
+        from .history import connect, default_db, record_run
+
+        target = db or default_db()
+        try:
+            conn = connect(target)
+            try:
+                run_id = record_run(conn, result)
+            finally:
+                conn.close()
+        except HistoryError as exc:  # the files are written: say so, and how to run without the history
+            raise replace(exc, files_written=True) from exc
+        except sqlite3.Error as exc:  # the insert: a full disk, a file locked by another program
+            raise HistoryError(str(target), f"{type(exc).__name__}: {exc}", files_written=True) from exc
         con.print(f"Đã lưu lần chạy số {run_id} vào lịch sử {target}.", markup=False)
     errors = result.errors()
     if errors:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import sqlite3
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -149,66 +147,6 @@ def _unit_rows(run: Run, run_id: int) -> Iterator[tuple[object, ...]]:
             parts.append(text)
         yield (run_id, r.unit.unit_id, r.unit.unit_name, r.unit.subject, r.unit.year, str(r.base), str(r.bonus),
                str(r.deduction), str(r.total), r.grade_id, r.grade_name, r.rank, f"[{','.join(parts)}]")
-
-
-class Recording:
-    """Records a run on a second thread while the report files are written, and commits only when told.
-
-    sqlite does its B-tree work without the GIL, so most of the insert overlaps the writers. The run is
-    inserted inside one transaction that stays open until `commit()` (the files were written) or `abort()`
-    (they were not): the history never holds a run whose files are missing.
-    """
-
-    def __init__(self, path: Path, run: Run) -> None:
-        self._path, self._run = path, run
-        self._decision: queue.Queue[bool] = queue.Queue(maxsize=1)
-        self._run_id: int | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._work, name="qd274-history", daemon=True)
-        self._thread.start()
-
-    def _work(self) -> None:
-        conn = None
-        try:
-            conn = connect(self._path)
-            run_id = _insert(conn, self._run)  # sqlite3 opens the transaction at the first INSERT
-            if self._decision.get():
-                conn.commit()
-                self._run_id = run_id
-            else:
-                conn.rollback()
-        except BaseException as exc:
-            self._error = exc
-            if conn is not None:
-                conn.rollback()
-        finally:
-            if conn is not None:
-                conn.close()
-
-    def commit(self) -> int:
-        """Wait for the insert and commit it; the run's id. A failure of the insert is raised here."""
-        self._decide(True)
-        if isinstance(self._error, HistoryError):
-            raise HistoryError(self._error.path, self._error.reason, files_written=True) from self._error
-        if isinstance(self._error, (sqlite3.Error, OSError)):
-            raise HistoryError(str(self._path), f"{type(self._error).__name__}: {self._error}",
-                               files_written=True) from self._error
-        if self._error is not None:
-            raise self._error
-        assert self._run_id is not None
-        return self._run_id
-
-    def abort(self) -> None:
-        """Drop the run (the report failed or was interrupted): the history is left as it was."""
-        self._decide(False)
-
-    def _decide(self, keep: bool) -> None:
-        if self._thread.is_alive():
-            try:
-                self._decision.put_nowait(keep)
-            except queue.Full:
-                pass
-            self._thread.join()
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
 
+from scoring import evaluate_all, rank
 from scoring.criteria import load_criteria
+from scoring.errors import InputError
 from scoring.forms.generate import write_form
 from scoring.pipeline import Run, run
+from scoring.readers.folder import ReadResult
 from scoring.registry import RegisteredUnit
 from tests.strategies import random_unit
 
@@ -53,3 +57,16 @@ def build_inputs(folder: Path, seed: int = 5, year: int = 2023) -> Path:
 
 def small_run(folder: Path, seed: int = 5, year: int = 2023) -> Run:
     return run(build_inputs(folder, seed, year), year=year)
+
+
+BIG_XA, BIG_HUYEN = 1200, 30  # one subject type past every limit of the large-run mode, one small enough in full
+
+
+def big_run(extra_problems: Sequence[InputError] = ()) -> Run:
+    """Random units evaluated and ranked in memory (no forms to read: a test of the reports, not the readers)."""
+    criteria = load_criteria()
+    units = [random_unit(criteria, "xa", n, random.Random(n)) for n in range(BIG_XA)]
+    units += [random_unit(criteria, "huyen", n, random.Random(-n)) for n in range(BIG_HUYEN)]
+    ranked = rank(evaluate_all(criteria, units))
+    problems = [p for rows in ranked.values() for r in rows for p in r.issues] + list(extra_problems)
+    return Run(criteria, ReadResult(), ranked, 2023, dt.datetime(2024, 1, 2, tzinfo=dt.UTC), problems)

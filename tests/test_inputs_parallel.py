@@ -55,7 +55,7 @@ def test_without_worker_processes_the_files_are_read_here(tmp_path: Path, monkey
     def refuse(*args: object, **kwargs: object) -> None:
         raise OSError("no processes in this sandbox")
 
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", refuse)
     monkeypatch.setenv("QD274_WORKERS", "1")
     alone = read_inputs(folder, CRITERIA, year=2023)
     monkeypatch.setenv("QD274_WORKERS", "2")

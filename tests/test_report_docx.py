@@ -5,9 +5,7 @@ province- or country-sized run summarised within the limits, with notes saying w
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import os
-import random
 import struct
 import subprocess
 import sys
@@ -22,18 +20,15 @@ from docx.shared import Length, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from scoring import evaluate_all, load_criteria, rank
 from scoring.evaluate import TOTAL_ID, UnitResult
 from scoring.grading import band_for
 from scoring.numbers import format_vi
 from scoring.pipeline import Run
-from scoring.readers.folder import ReadResult
 from scoring.reports import chart, docx_report
 from scoring.reports.docx_report import DETAIL_HEAD, SUMMARY_HEAD, write_docx
 from scoring.reports.package import FIXED_TIME
-from tests.report_fixtures import small_run
+from tests.report_fixtures import BIG_HUYEN, BIG_XA, big_run, small_run
 from tests.soffice import SOFFICE, convert
-from tests.strategies import random_unit
 
 
 @pytest.fixture(scope="module")
@@ -269,19 +264,6 @@ def test_no_year_an_ungraded_unit_and_control_characters(run: Run, tmp_path: Pat
 
 
 # ---- a province-sized run: the limits in docx_report hold, small runs are untouched ------------------------
-
-BIG_XA, BIG_HUYEN = 1200, 30  # one subject type past every limit, one small enough to show in full
-
-
-def big_run() -> Run:
-    """Random units evaluated and ranked in memory (no forms to read: a test of the report, not the readers)."""
-    criteria = load_criteria()
-    units = [random_unit(criteria, "xa", n, random.Random(n)) for n in range(BIG_XA)]
-    units += [random_unit(criteria, "huyen", n, random.Random(-n)) for n in range(BIG_HUYEN)]
-    ranked = rank(evaluate_all(criteria, units))
-    problems = [p for rows in ranked.values() for r in rows for p in r.issues]
-    return Run(criteria, ReadResult(), ranked, 2023, dt.datetime(2024, 1, 2, tzinfo=dt.UTC), problems)
-
 
 @pytest.fixture(scope="module")
 def big() -> Run:

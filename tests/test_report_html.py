@@ -4,22 +4,17 @@ province- or country-sized run summarised within the limits, with notes saying w
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import random
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from scoring import evaluate_all, load_criteria, rank
 from scoring.errors import InputError, Location
 from scoring.numbers import format_vi
 from scoring.pipeline import Run, run
-from scoring.readers.folder import ReadResult
 from scoring.reports import html_report
 from scoring.reports.html_report import render_html, write_html
-from tests.report_fixtures import build_inputs, small_run
-from tests.strategies import random_unit
+from tests.report_fixtures import BIG_HUYEN, BIG_XA, big_run, build_inputs, small_run
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "col", "wbr", "source", "area", "base", "embed", "param",
         "track"}
@@ -303,26 +298,18 @@ def test_a_run_without_units_still_renders(tmp_path: Path) -> None:
 
 # ---- a province-sized run: the limits in html_report hold, small runs are untouched ------------------------
 
-BIG_XA, BIG_HUYEN = 1200, 30  # one subject type past every limit, one small enough to show in full
 POINTER = "xem đầy đủ trong tệp Excel ket_qua_cham_diem.xlsx, sheet «Tổng hợp»"
 
 
-def big_run() -> Run:
-    """Random units evaluated and ranked in memory (no forms to read: a test of the report, not the readers);
-    two errors at the end of the problems, where a cut taken in input order would drop them."""
-    criteria = load_criteria()
-    units = [random_unit(criteria, "xa", n, random.Random(n)) for n in range(BIG_XA)]
-    units += [random_unit(criteria, "huyen", n, random.Random(-n)) for n in range(BIG_HUYEN)]
-    ranked = rank(evaluate_all(criteria, units))
-    problems = [p for rows in ranked.values() for r in rows for p in r.issues]
-    problems += [InputError("LOI_CUOI", Location(file=f"z{i}.xlsx"), f"lỗi cuối danh sách {i}", "error", "xa_00007")
-                 for i in range(2)]
-    return Run(criteria, ReadResult(), ranked, 2023, dt.datetime(2024, 1, 2, tzinfo=dt.UTC), problems)
+def _big_run() -> Run:
+    """Two errors at the end of the problems, where a cut taken in input order would drop them."""
+    return big_run([InputError("LOI_CUOI", Location(file=f"z{i}.xlsx"), f"lỗi cuối danh sách {i}", "error",
+                               "xa_00007") for i in range(2)])
 
 
 @pytest.fixture(scope="module")
 def big() -> Run:
-    run = big_run()
+    run = _big_run()
     assert len(run.ranked["xa"]) > html_report.TABLE_LIMIT and len(run.ranked["xa"]) > html_report.CHART_LIMIT
     assert len(run.ranked["huyen"]) <= html_report.CHART_LIMIT and len(run.results) > html_report.DETAIL_LIMIT
     assert len(run.problems) > html_report.PROBLEM_LIMIT

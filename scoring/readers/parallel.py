@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +40,9 @@ def read_all(files: Sequence[Path], read: Callable[[Criteria, Path], Any], crite
     method = start_method()
     n = workers()
     if n > 1 and len(files) >= (MIN_FILES_FORK if method == "fork" else MIN_FILES_SPAWN):
+        # imported here: a district's few files never need them, and every command reads inputs
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             yield from _on_workers(files, read, criteria, progress, n, method)
             return
@@ -58,12 +58,16 @@ def _on_workers(files: Sequence[Path], read: Callable[[Criteria, Path], Any], cr
                 progress: Callable[[int, int], None] | None, n: int, method: str) -> Iterator[Any]:
     """n - 1 worker processes take chunks from the end of the list while this process reads from the front;
     they meet in the middle. This process would otherwise wait idle, and what it reads needs no pickling."""
+    import concurrent.futures
+    import multiprocessing
+
     context = multiprocessing.get_context(method)
     size = max(1, len(files) // (n * 8))  # small enough to balance, large enough to keep the pipes quiet
     chunks = [files[k:k + size] for k in range(0, len(files), size)]
     results: list[list[Any] | None] = [None] * len(chunks)
     done = 0
-    pool = ProcessPoolExecutor(n - 1, mp_context=context, initializer=_start, initargs=(read, criteria))
+    pool = concurrent.futures.ProcessPoolExecutor(n - 1, mp_context=context, initializer=_start,
+                                                  initargs=(read, criteria))
     try:
         futures = {k: pool.submit(_read_chunk, chunks[k]) for k in reversed(range(len(chunks)))}
         for k, chunk in enumerate(chunks):

@@ -166,8 +166,6 @@ def _trace(run: Run) -> Iterator[list[Any]]:
 
 def _trace_rows(run: Run) -> Iterator[list[Any]]:
     n = 0
-    # What a record shows besides the unit's cells is the same wherever the record is shared (scoring.evaluate).
-    static: dict[int, tuple[Any, ...]] = {}
     for res in run.results:
         uid, name, readings = res.unit.unit_id, res.unit.unit_name, res.unit.values
         for rec in res.records:
@@ -177,13 +175,10 @@ def _trace_rows(run: Run) -> Iterator[list[Any]]:
                     ",", ".")]
                 return
             n += 1
-            fixed = static.get(id(rec))
-            if fixed is None:
-                fixed = static[id(rec)] = (rec.criterion_id, rec.level, rec.kind, _params_text(rec.params),
-                                           rec.citation, rec.sentence, rec.points, rec.max)
             reads = "; ".join([f"{i.indicator} = {_show(i.value)}" + (f" [{i.origin}]" if i.origin else "")
-                               for i in rec.inputs(readings)]) if rec.reads else ""
-            yield [uid, name, fixed[0], fixed[1], fixed[2], reads, *fixed[3:]]
+                               for i in rec.inputs(readings)])
+            yield [uid, name, rec.criterion_id, rec.level, rec.kind, reads, _params_text(rec.params), rec.citation,
+                   rec.sentence, rec.points, rec.max]
 
 
 def _show(value: Any) -> str:

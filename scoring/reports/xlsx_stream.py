@@ -148,8 +148,8 @@ def _rows_xml(sheet: Sheet) -> Iterator[str]:
     style = sheet.number_style
     # The two common cells (text, a Decimal) are written inline: a national workbook has ~2 million cells,
     # and the general _cell's checks cost a second of it.
-    text_open = [f'<c r="{x}' for x in letters]
-    num_open = [f'" s="{style}"><v>' for _ in letters]
+    cell_open = [f'<c r="{x}' for x in letters]
+    num_open = f'" s="{style}"><v>'  # after the cell's ref
     # Texts and numbers repeat (a unit's name on each of its rows, criterion ids, points): each is escaped
     # or formatted once per sheet. Bounded: a sheet of distinct texts stops caching, it does not grow.
     texts: dict[str, str] = {}
@@ -166,14 +166,14 @@ def _rows_xml(sheet: Sheet) -> Iterator[str]:
                     x = _esc(v)
                     if len(texts) < 200_000:
                         texts[v] = x
-                cells.append(f'{text_open[c]}{line}" t="inlineStr"><is><t xml:space="preserve">{x}</t></is></c>')
+                cells.append(f'{cell_open[c]}{line}" t="inlineStr"><is><t xml:space="preserve">{x}</t></is></c>')
             elif t is Decimal:
                 x = numbers.get(v)
                 if x is None:
                     x = f"{v:f}"
                     if len(numbers) < 200_000:
                         numbers[v] = x
-                cells.append(f"{text_open[c]}{line}{num_open[c]}{x}</v></c>")
+                cells.append(f"{cell_open[c]}{line}{num_open}{x}</v></c>")
             elif v is not None:
                 cells.append(_cell(f"{letters[c]}{line}", v, style))
         yield f'<row r="{line}">{"".join(cells)}</row>'
