@@ -118,21 +118,6 @@ class _Records:
         return text + "}"
 
 
-def _value_text(value: Any) -> str:
-    """One input value as JSON text (the common ones: Có/Không, counts, dates, choices)."""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return _string(value)
-    return json.dumps(plain(value), ensure_ascii=False)
-
-
 def inputs_text(res: UnitResult, order: Iterable[tuple[str, str]]) -> str:
     """The unit's "inputs" object as JSON text: per indicator its value and where it was read ("file" only when
     not the unit's own file; "field" is the key). Built as text: ~55 per unit, 580,000 in a national run."""
@@ -147,7 +132,7 @@ def inputs_text(res: UnitResult, order: Iterable[tuple[str, str]]) -> str:
         v = r.value
         t = type(v)
         value = (("true" if v else "false") if t is bool else str(v) if t is int
-                 else _string(v) if isinstance(v, str) else _value_text(v))
+                 else _string(v) if isinstance(v, str) else json.dumps(plain(v), ensure_ascii=False))
         o = r.origin
         if o is None:
             where = ""
