@@ -265,7 +265,7 @@ def _sum(values: list[Decimal | None]) -> Decimal | None:
     return sum(present, ZERO) if present else None
 
 
-_STATUS_RANK = {"loi_du_lieu": 4, "thieu_so_lieu": 3, "chua_cham": 2, "chua_tham_dinh": 1}  # worst shown
+_STATUS_RANK = {rules.INVALID: 4, rules.MISSING: 3, "chua_cham": 2, "chua_tham_dinh": 1}  # worst shown
 
 
 def _parent(step: Step, kids: list[TraceRecord]) -> TraceRecord:

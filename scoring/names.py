@@ -32,7 +32,9 @@ def nfc(text: str) -> str:
 
 def clean(text: str) -> str:
     """NFC, control and direction marks removed, white space collapsed: how a name is shown."""
-    text = "".join(ch for ch in nfc(text) if unicodedata.category(ch)[0] != "C" or ch in "\t\n")
+    text = nfc(text)
+    if not text.isprintable():  # C-fast check: every category-C character is non-printable
+        text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n")
     return _SPACES.sub(" ", text).strip()
 
 
@@ -46,7 +48,7 @@ def match_key(name: str) -> str:
 
 
 def fold_accents(text: str) -> str:
-    """Accents removed (đ → d): only ever used to *suggest* a match, never to apply one."""
+    """Accents removed (đ → d): to *suggest* a match (never to apply one), and for ASCII file names."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

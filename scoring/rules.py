@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from .criteria import models as m
 from .numbers import HUNDRED, ZERO, format_pct, format_vi, round_half_up
@@ -17,7 +17,6 @@ from .numbers import HUNDRED, ZERO, format_pct, format_vi, round_half_up
 Value = bool | int | dt.date | str
 Values = Mapping[str, Value]
 
-_QUANTA = {p: Decimal(1).scaleb(-p) for p in range(7)}
 OK, MISSING, INVALID, JUDGED = "ok", "thieu_so_lieu", "loi_du_lieu", "judgement"
 
 
@@ -51,10 +50,6 @@ class Context:
     year: int
     deduct: bool = False
     places: int = 2
-
-    @property
-    def quantum(self) -> Decimal:
-        return _QUANTA[self.places]
 
 
 def _pts(points: Decimal, ctx: Context) -> str:
@@ -145,7 +140,7 @@ def _ratio_linear(rule: m.RatioLinear, v: Values, ctx: Context) -> Outcome:
         return _no_cases(rule, ctx)
     share = min(Decimal(num) / Decimal(den), Decimal(1))
     # Round here: a quotient carries 28 digits, and 3 × 2/3 = 2.000…0 equals 2 without looking like it.
-    pts = (ctx.max * share).quantize(ctx.quantum, rounding=ROUND_HALF_UP)
+    pts = round_half_up(ctx.max * share, ctx.places)
     return Outcome(pts, OK, lambda: (  # rendered only when read (the trace), like every other kind
         f"Tỷ lệ {_ratio_text(num, den)} = {format_pct(HUNDRED * Decimal(num) / Decimal(den))} → "
         f"{format_vi(ctx.max)} × {'1' if share == 1 else _ratio_text(num, den)} = {_pts(pts, ctx)}"),

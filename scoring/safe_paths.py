@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
+
+from .names import fold_accents
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
@@ -12,9 +13,7 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f
 
 def safe_name(text: str, fallback: str = "don_vi") -> str:
     """ASCII letters, digits, '.', '_', '-' only; no leading dot; not a Windows device name; ≤ 80 characters."""
-    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    ascii_text = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    name = _UNSAFE.sub("_", ascii_text).strip("._-")[:80]
+    name = _UNSAFE.sub("_", fold_accents(text)).strip("._-")[:80]
     if not name or name.lower() in _RESERVED:
         name = f"{fallback}_{name}" if name else fallback
     return name

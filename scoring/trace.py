@@ -7,7 +7,8 @@ and a run of 10,000 units does not hold 400,000 rendered sentences nobody reads 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -123,9 +124,21 @@ def _rule_sentence(r: TraceRecord) -> str:
     return text
 
 
-def clear_sentence_cache() -> None:
-    """Called once a writer has rendered every sentence it needed: the cache is for a pass, not a process."""
-    _RULE_SENTENCES.clear()
+_passes = [0]
+
+
+@contextmanager
+def sentence_pass() -> Iterator[None]:
+    """A writer's pass over the records; the sentence cache is emptied when the outermost pass ends (the cache
+    is for a pass, not a process). Nested passes share it: `qd274 report` renders each sentence once for its
+    workbook, HTML page and trace file."""
+    _passes[0] += 1
+    try:
+        yield
+    finally:
+        _passes[0] -= 1
+        if not _passes[0]:
+            _RULE_SENTENCES.clear()
 
 
 def _leaf_sentence(r: TraceRecord) -> str:

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from ..atomic import write_atomic
+from ..atomic import write_atomic, write_bytes_atomic
 from ..criteria import Criteria
 from ..criteria.models import RatioLinear, RatioTiers
 from . import layout as L
@@ -28,26 +28,26 @@ def consolidated_columns(criteria: Criteria, subject: str | None) -> list[tuple[
     numerators = sorted({c.rule.numerator for s in subjects for c in criteria.nodes[s].values()
                          if isinstance(c.rule, (RatioLinear, RatioTiers))})
     cols += [(f"{L.PCT_PREFIX}{n}", f"Tỷ lệ (%) nêu trong báo cáo cho {n} (chỉ để đối chiếu)") for n in numerators]
-    leaves: list[tuple[str, str]] = []
+    leaves: dict[str, str] = {}  # id → title, the first subject's title for an id shared by several
     for s in subjects:
         for cid, node in criteria.nodes[s].items():
-            if node.is_leaf and cid not in dict(leaves):
-                leaves.append((cid, node.title))
+            if node.is_leaf:
+                leaves.setdefault(cid, node.title)
     for prefix, what in ((L.SELF_PREFIX, "Điểm tự chấm"), (L.APPRAISED_PREFIX, "Điểm thẩm định"),
                          (L.REASON_PREFIX, "Lý do thẩm định")):
-        cols += [(f"{prefix}{cid}", f"{what} tiêu chí {cid}: {title}") for cid, title in leaves]
+        cols += [(f"{prefix}{cid}", f"{what} tiêu chí {cid}: {title}") for cid, title in leaves.items()]
     return cols
 
 
 def write_consolidated_template(path: Path, criteria: Criteria, year: int, subject: str | None) -> Path:
+    columns = consolidated_columns(criteria, subject)
     if path.suffix.lower() == ".csv":
-        header = ",".join(c for c, _ in consolidated_columns(criteria, subject)) + "\n"
-        return write_atomic(path, lambda p: p.write_bytes(("\ufeff" + header).encode("utf-8")))
+        return write_bytes_atomic(path, ("\ufeff" + ",".join(c for c, _ in columns) + "\n").encode("utf-8"))
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "Tổng hợp"
-    for n, (col, meaning) in enumerate(consolidated_columns(criteria, subject), start=1):
+    for n, (col, meaning) in enumerate(columns, start=1):
         cell = ws.cell(1, n, col)
         cell.font, cell.fill, cell.alignment = _HEAD, _FILL, Alignment(wrap_text=True, vertical="top")
         cell.comment = Comment(meaning, "qd274")
@@ -55,7 +55,7 @@ def write_consolidated_template(path: Path, criteria: Criteria, year: int, subje
     ws.freeze_panes = "C2"
     notes = wb.create_sheet("Chú thích")
     notes.append(["Cột", "Ý nghĩa"])
-    for col, meaning in consolidated_columns(criteria, subject):
+    for col, meaning in columns:
         notes.append([col, meaning])
     notes.append([])
     notes.append(["Ghi chú", f"Một dòng một đơn vị, năm {year}. Để trống ô không có số liệu. "

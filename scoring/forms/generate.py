@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -30,13 +29,11 @@ _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _UNLOCKED = Protection(locked=False)
-_FIXED_TIME = dt.datetime(2017, 5, 26)  # the decision's date: forms carry no run time, so they are reproducible
 
 
 def build_form(criteria: Criteria, subject: str, year: int, unit: RegisteredUnit | None = None) -> Workbook:
     wb = Workbook()
     wb.properties.creator = "qd274"
-    wb.properties.created = wb.properties.modified = _FIXED_TIME
     guide = wb.active
     assert guide is not None
     guide.title = L.GUIDE

@@ -43,10 +43,12 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
         else:
             merged[unit.unit_id], first_seen[unit.unit_id] = unit, raw
     if reg is not None:
+        # once, not per unit: each unit added below carries this year, which only strengthens it
+        missing_year = year or _common_year(merged) or 0
         for reg_unit in reg.units:
             if reg_unit.code not in merged and (subject is None or reg_unit.subject == subject):
-                merged[reg_unit.code] = UnitInput(reg_unit.code, reg_unit.name, reg_unit.subject,
-                                                  year or _common_year(merged) or 0, source=reg.source)
+                merged[reg_unit.code] = UnitInput(reg_unit.code, reg_unit.name, reg_unit.subject, missing_year,
+                                                  source=reg.source)
                 problems.append(InputError(
                     "NO_FORM", Location(file=reg.source, field=reg_unit.code),
                     f"đơn vị «{reg_unit.name}» ({reg_unit.code}) có trong danh sách nhưng không có biểu nào: "

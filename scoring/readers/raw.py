@@ -25,10 +25,6 @@ class RawUnit:
     appraised: dict[str, Score] = field(default_factory=dict)
     stated_pct: dict[str, Reading] = field(default_factory=dict)
 
-    @property
-    def label(self) -> str:
-        return self.name or self.code or str(self.where)
-
 
 def cell_error(problem: Problem, where: Location, raw: Any) -> InputError:
     """file › sheet › ô D14 (id): cần …, nhận được "…". Sửa ô này rồi chạy lại."""

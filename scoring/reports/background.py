@@ -19,9 +19,9 @@ class BackgroundWriter:
     raised in the caller at the next write or at close: nothing is lost silently.
     """
 
-    def __init__(self, out: IO[Any], depth: int = 4) -> None:
+    def __init__(self, out: IO[Any]) -> None:
         self._out = out
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=4)  # a few chunks of ~2,000 rows
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="qd274-writer", daemon=True)
         self._thread.start()

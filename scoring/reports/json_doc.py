@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from ..batch import gc_paused
 from ..evaluate import UnitResult
 from ..pipeline import Run
+from ..plan import TOTAL_ID
 from ..trace import LEAF, number, plain
 
 FORMAT = "qd274.result/1"
@@ -30,11 +31,12 @@ def unit_doc(r: UnitResult) -> dict[str, Any]:
             entry["reason"] = rec.reason
         criteria[rec.criterion_id] = entry
     ng = r.next_grade
+    total = r.record(TOTAL_ID)
     return {
         "unit_id": r.unit.unit_id, "unit_name": r.unit.unit_name, "subject": r.unit.subject, "year": r.unit.year,
         "criteria": criteria, "base": plain(r.base), "bonus": plain(r.bonus), "deduction": plain(r.deduction),
-        "total": plain(r.total), "self_total": plain(r.record("tong_diem").self_score),
-        "computed_total": plain(r.record("tong_diem").computed), "grade": r.grade_name,
+        "total": plain(r.total), "self_total": plain(total.self_score),
+        "computed_total": plain(total.computed), "grade": r.grade_name,
         "grade_by_points": r.points_grade_id, "rank": r.rank,
         "overrides": [{"id": o.id, "title": o.title, "sentence": o.sentence} for o in r.overrides],
         "next_grade": None if ng is None else {
@@ -49,16 +51,11 @@ def document_head(run: Run) -> dict[str, Any]:
             "notice": run.criteria.file.notice if run.criteria.status != "official" else None}
 
 
-def document(run: Run) -> dict[str, Any]:
-    return document_head(run) | {"units": [unit_doc(r) for r in run.results],
-                                 "problems": [p.to_dict() for p in run.problems]}
-
-
 def write_document(run: Run, out: TextIO) -> None:
     """Stream the document: the head indented for reading, then one unit (and one problem) per line.
 
     One line per unit keeps json's C encoder in use (an indented dump is encoded in pure Python, four times
-    slower) and lets `grep` find a unit in a national run; the structure is exactly `document(run)`.
+    slower) and lets `grep` find a unit in a national run: the head, then "units" (unit_doc) and "problems".
     """
     with gc_paused():
         _write(run, out)

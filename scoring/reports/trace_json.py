@@ -23,7 +23,8 @@ from ..criteria import Criteria
 from ..criteria.validate import rule_inputs, walk
 from ..evaluate import UnitResult
 from ..pipeline import Run
-from ..trace import LEAF, TraceRecord, clear_sentence_cache, params_doc, plain
+from ..trace import LEAF, TraceRecord, params_doc, plain, sentence_pass
+from .json_doc import document_head
 
 FORMAT = "qd274.trace/2"
 _string: Callable[[str], str] = json.encoder.encode_basestring  # the C function: escapes and quotes
@@ -149,9 +150,7 @@ def inputs_text(res: UnitResult, order: Iterable[tuple[str, str]]) -> str:
 
 
 def write_trace_document(run: Run, out: TextIO) -> None:
-    head = {"format": FORMAT, "manifest": run.manifest(),
-            "notice": run.criteria.file.notice if run.criteria.status != "official" else None,
-            "criteria": criteria_section(run)}
+    head = document_head(run) | {"format": FORMAT, "criteria": criteria_section(run)}  # same keys, same order
     text = json.dumps(head, ensure_ascii=False, indent=1)
     out.write(text[: text.rindex("}")].rstrip() + ',\n "units": [')
     encode = json.JSONEncoder(ensure_ascii=False).encode
@@ -172,7 +171,6 @@ def write_trace_document(run: Run, out: TextIO) -> None:
             out.write("".join(chunk))
             chunk.clear()
     out.write("".join(chunk))
-    clear_sentence_cache()
     out.write('\n ],\n "problems": [')
     for n, p in enumerate(run.problems):
         out.write(("\n  " if n == 0 else ",\n  ") + encode(p.to_dict()))
@@ -181,7 +179,7 @@ def write_trace_document(run: Run, out: TextIO) -> None:
 
 def write_trace(run: Run, target: Path) -> Path:
     def write(tmp: Path) -> None:
-        with tmp.open("w", encoding="utf-8", newline="\n") as f:
+        with tmp.open("w", encoding="utf-8", newline="\n") as f, sentence_pass():
             write_trace_document(run, f)
 
     return write_atomic(target, write)

@@ -7,6 +7,7 @@ from pathlib import Path
 from ..atomic import remove_stale_temps
 from ..batch import gc_paused
 from ..pipeline import Run
+from ..trace import sentence_pass
 
 XLSX, DOCX, HTML, TRACE = "ket_qua_cham_diem.xlsx", "bao_cao_ket_qua.docx", "bao_cao.html", "truy_vet.json"
 
@@ -19,6 +20,8 @@ def write_all(run: Run, out: Path) -> list[Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out, [XLSX, DOCX, HTML, TRACE])
-    with gc_paused():  # hundreds of thousands of short-lived acyclic dicts and strings (see scoring.batch)
+    # gc paused: hundreds of thousands of short-lived acyclic dicts and strings (see scoring.batch); one
+    # sentence pass: the workbook, the page and the trace render each branch sentence once between them
+    with gc_paused(), sentence_pass():
         return [write_xlsx(run, out / XLSX), write_docx(run, out / DOCX), write_html(run, out / HTML),
                 write_trace(run, out / TRACE)]

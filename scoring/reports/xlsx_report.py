@@ -13,7 +13,7 @@ from ..criteria import Criterion
 from ..criteria.validate import walk
 from ..forms.layout import col_letter
 from ..pipeline import Run
-from ..trace import LEAF, STATUS_VI, clear_sentence_cache, params_doc
+from ..trace import LEAF, STATUS_VI, params_doc, sentence_pass
 from .xlsx_stream import GRADE_STYLE, WRAP, Formula, Sheet, Styled, Workbook
 
 SHORT_NAMES = {"huyen": "Huyện", "xa": "Xã, thị trấn", "co_quan": "Cơ quan"}  # sheet names (31 chars max)
@@ -144,28 +144,26 @@ def _problems(run: Run) -> Iterator[list[Any]]:
                Styled(p.message, WRAP)]
 
 
-_PARAMS: dict[int, tuple[object, str]] = {}
-
-
-def _params_text(params: Any) -> str:
-    """A rule's parameters as JSON text, dumped once per rule object (every unit shares them)."""
+def _params_text(params: Any, made: dict[Any, str]) -> str:
+    """A rule's parameters as JSON text, dumped once per rule (every unit shares the rule object; a total's
+    score range is a small tuple made per unit, so it is keyed by value)."""
     if params is None:
         return ""
-    hit = _PARAMS.get(id(params))
-    if hit is None or hit[0] is not params:
-        hit = _PARAMS[id(params)] = (params, json.dumps(params_doc(params), ensure_ascii=False))
-    return hit[1]
+    key = params if isinstance(params, tuple) else id(params)  # the run holds the rules: ids are stable
+    text = made.get(key)
+    if text is None:
+        text = made[key] = json.dumps(params_doc(params), ensure_ascii=False)
+    return text
 
 
 def _trace(run: Run) -> Iterator[list[Any]]:
-    try:
+    with sentence_pass():
         yield from _trace_rows(run)
-    finally:
-        clear_sentence_cache()
 
 
 def _trace_rows(run: Run) -> Iterator[list[Any]]:
     n = 0
+    params: dict[Any, str] = {}
     for res in run.results:
         uid, name, readings = res.unit.unit_id, res.unit.unit_name, res.unit.values
         for rec in res.records:
@@ -177,8 +175,8 @@ def _trace_rows(run: Run) -> Iterator[list[Any]]:
             n += 1
             reads = "; ".join([f"{i.indicator} = {_show(i.value)}" + (f" [{i.origin}]" if i.origin else "")
                                for i in rec.inputs(readings)])
-            yield [uid, name, rec.criterion_id, rec.level, rec.kind, reads, _params_text(rec.params), rec.citation,
-                   rec.sentence, rec.points, rec.max]
+            yield [uid, name, rec.criterion_id, rec.level, rec.kind, reads, _params_text(rec.params, params),
+                   rec.citation, rec.sentence, rec.points, rec.max]
 
 
 def _show(value: Any) -> str:
