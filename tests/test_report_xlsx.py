@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -113,3 +115,19 @@ def test_text_from_inputs_is_escaped_and_control_characters_dropped(run: Run, tm
         assert 'A & B <b>"x"</b> end' in names
     finally:
         run.ranked["co_quan"][0] = first
+
+
+def test_filter_defined_names_cover_the_same_rows_as_the_sheet_filters(run: Run, tmp_path: Path) -> None:
+    """Each sheet's _xlnm._FilterDatabase name (workbook.xml) ends on the last row of its <autoFilter>, not
+    on the header row alone."""
+    with zipfile.ZipFile(write_xlsx(run, tmp_path / "kq.xlsx")) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        names = re.findall(r'<definedName name="_xlnm._FilterDatabase" localSheetId="(\d+)" hidden="1">'
+                           r"'[^<]*'!\$A\$1:\$([A-Z]+)\$(\d+)</definedName>", workbook)
+        filters: dict[int, tuple[str, int]] = {}
+        for n in range(1, len(re.findall(r"<sheet ", workbook)) + 1):
+            ref = re.search(r'<autoFilter ref="A1:([A-Z]+)(\d+)"/>', z.read(f"xl/worksheets/sheet{n}.xml").decode())
+            if ref:
+                filters[n - 1] = (ref[1], int(ref[2]))
+    assert filters and {int(i): (col, int(row)) for i, col, row in names} == filters
+    assert max(row for _col, row in filters.values()) > 1  # rows were written: not only headers compared

@@ -20,8 +20,9 @@ from ..forms.layout import col_letter
 from .background import BackgroundWriter
 from .package import FIXED_TIME
 
-# Style ids (cellXfs order in _STYLES): 0 text, 1 header, 2 points, 3 wrapped text, 4.. grade fills.
-TEXT, HEADER, POINTS, WRAP = 0, 1, 2, 3
+# Style ids (cellXfs order in _STYLES): 0 text (the default, never named), 1 header, 2 points, 3 wrapped text,
+# 4.. grade fills.
+HEADER, POINTS, WRAP = 1, 2, 3
 GRADE_FILLS = ("C6EFCE", "DDEBF7", "FFEB9C", "FFC7CE", "E7E6E6")
 GRADE_STYLE = {g: 4 + n for n, g in enumerate(("tot", "kha", "trung_binh", "yeu", "khong_xep_loai"))}
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0 at all
@@ -112,24 +113,33 @@ class Workbook:
             put("_rels/.rels", _ROOT_RELS)
             put("docProps/core.xml", _CORE)
             put("docProps/app.xml", _APP)
-            put("xl/workbook.xml", self._workbook_xml())
             put("xl/_rels/workbook.xml.rels", _workbook_rels(len(self.sheets)))
             put("xl/styles.xml", _STYLES)
             for n, sheet in enumerate(self.sheets, start=1):
                 with z.open(_info(f"xl/worksheets/sheet{n}.xml"), "w", force_zip64=True) as out:
                     _write_sheet(out, sheet)
+            # After the sheets: each filter's defined name needs the sheet's row count, known once it is written
+            # (its rows may be a generator). Entry order means nothing to a reader.
+            put("xl/workbook.xml", self._workbook_xml())
 
     def _workbook_xml(self) -> str:
         sheets = "".join(f'<sheet name="{_esc(s.name).replace(chr(34), "&quot;")}" sheetId="{n}" r:id="rId{n}"/>'
                          for n, s in enumerate(self.sheets, start=1))
         names = "".join(
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
-            f"'{_esc(s.name)}'!$A$1:${col_letter(len(s.header))}${max(s.written_rows, 1)}</definedName>"
+            f"'{_esc(s.name)}'!{_filter_ref(s, '$')}</definedName>"
             for n, s in enumerate(self.sheets) if s.filter)
         defined = f"<definedNames>{names}</definedNames>" if names else ""
         return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN}" '
                 f'xmlns:r="{_REL}"><bookViews><workbookView/></bookViews><sheets>{sheets}</sheets>{defined}'
                 '<calcPr calcId="191029" fullCalcOnLoad="0"/></workbook>')
+
+
+def _filter_ref(sheet: Sheet, anchor: str = "") -> str:
+    """The filtered range (header and every written row), for the sheet's autoFilter (`anchor` "") and the
+    workbook's _FilterDatabase name (`anchor` "$"); valid only once the sheet has been written."""
+    last = col_letter(len(sheet.header))
+    return f"{anchor}A{anchor}1:{anchor}{last}{anchor}{max(sheet.written_rows, 1)}"
 
 
 def _info(name: str) -> zipfile.ZipInfo:
@@ -199,7 +209,7 @@ def _write_sheet(out: IO[bytes], sheet: Sheet) -> None:
         background.write("".join(chunk).encode("utf-8"))
     tail = "</sheetData>"
     if sheet.filter:
-        tail += f'<autoFilter ref="A1:{col_letter(len(sheet.header))}{max(sheet.written_rows, 1)}"/>'
+        tail += f'<autoFilter ref="{_filter_ref(sheet)}"/>'
     out.write((tail + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
                '<pageSetup paperSize="9" orientation="landscape"/></worksheet>').encode("utf-8"))
 
