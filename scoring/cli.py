@@ -287,23 +287,17 @@ def report(path: PathArg,
     for f in written:
         con.print(f"Đã ghi {f}", markup=False)
     if not khong_luu:
-        import sqlite3
         from dataclasses import replace
 
         from .errors import HistoryError
-        from .history import connect, default_db, record_run
+        from .history import default_db, open_history, record_run
 
         target = db or default_db()
         try:
-            conn = connect(target)
-            try:
+            with open_history(target) as conn:
                 run_id = record_run(conn, result)
-            finally:
-                conn.close()
         except HistoryError as exc:  # the files are written: say so, and how to run without the history
             raise replace(exc, files_written=True) from exc
-        except sqlite3.Error as exc:  # the insert: a full disk, a file locked by another program
-            raise HistoryError(str(target), f"{type(exc).__name__}: {exc}", files_written=True) from exc
         con.print(f"Đã lưu lần chạy số {run_id} vào lịch sử {target}.", markup=False)
     errors = result.errors()
     if errors:
@@ -318,14 +312,11 @@ def history_cmd(db: DbOpt = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from .history import connect, default_db, list_runs
+    from .history import default_db, list_runs, open_history
 
     target = db or default_db()
-    conn = connect(target)
-    try:
+    with open_history(target) as conn:
         runs = list_runs(conn)
-    finally:
-        conn.close()
     con = _console()
     if not runs:
         con.print(f"Chưa có lần chạy nào trong {target}.", markup=False)
@@ -349,13 +340,12 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
     from rich.table import Table
     from rich.text import Text
 
-    from .history import compare, connect, default_db, latest_run
+    from .history import compare, default_db, latest_run, open_history
     from .numbers import format_vi
 
     if len(nam) != 2:
         raise typer.BadParameter("cần đúng hai --nam", param_hint="--nam")
-    conn = connect(db or default_db())
-    try:
+    with open_history(db or default_db()) as conn:
         runs = list(lan or [])
         if len(runs) not in (0, 2):
             raise typer.BadParameter("cần hai --lan (một cho mỗi năm) hoặc không dùng", param_hint="--lan")
@@ -367,8 +357,6 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
                     raise typer.Exit(EXIT_PROBLEMS)
                 runs.append(found)
         changes = compare(conn, runs[0], runs[1])
-    finally:
-        conn.close()
     table = Table(title=f"So sánh năm {nam[0]} (lần {runs[0]}) và năm {nam[1]} (lần {runs[1]})", title_justify="left")
     for head in ("Đối tượng", "Mã", "Đơn vị", f"Điểm {nam[0]}", f"Điểm {nam[1]}", "Chênh lệch",
                  f"Xếp loại {nam[0]}", f"Xếp loại {nam[1]}", f"Hạng {nam[0]}", f"Hạng {nam[1]}"):

@@ -11,6 +11,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -71,6 +72,19 @@ def connect(path: Path) -> sqlite3.Connection:
         return _connect(path)
     except (sqlite3.Error, OSError) as exc:
         raise HistoryError(str(path), f"{type(exc).__name__}: {exc}") from exc
+
+
+@contextmanager
+def open_history(path: Path) -> Iterator[sqlite3.Connection]:
+    """The history for one command, closed afterwards; any database failure is a HistoryError naming the file
+    (a locked or damaged file, a full disk: the user's machine, not a bug in qd274)."""
+    conn = connect(path)
+    try:
+        yield conn
+    except sqlite3.Error as exc:
+        raise HistoryError(str(path), f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        conn.close()
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -224,3 +224,17 @@ def test_a_history_that_cannot_be_written_is_reported_after_the_files(inputs: Pa
     assert (tmp_path / "o" / writer.TRACE).exists()  # the files were written; only the history failed
     said = " ".join(result.output.split())
     assert "không mở hoặc ghi được lịch sử" in said and "đã được ghi xong" in said and "--khong-luu" in said
+
+
+def test_a_history_locked_while_it_is_read_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from scoring import history
+
+    def locked(conn: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(history, "list_runs", locked)
+    result = CliRunner().invoke(app, ["lich-su", "--db", str(tmp_path / "h.sqlite3")], env=ENV)
+    assert result.exit_code == 1, result.output  # another program holds the file: not a bug in qd274 (3)
+    assert "không mở hoặc ghi được lịch sử" in " ".join(result.output.split())
