@@ -89,3 +89,80 @@ def test_a_hostile_sheet_is_refused_before_any_parser_and_nothing_is_written(cop
     assert info.value.codes() & {"ZIP_TOO_LARGE", "UNREADABLE_FILE"}
     assert "Không nhập tệp này" in str(info.value)
     assert copy.read_bytes() == before
+
+
+def _append(path: Path, sheet: str, row: list[object], out: Path) -> Path:
+    wb = openpyxl.load_workbook(path)
+    wb[sheet].append(row)
+    wb.save(out)
+    return out
+
+
+@pytest.mark.parametrize("row", [
+    ["huyen", "I.2", "items[0].input", "co_khen_thuong_dien_hinh"],  # another indicator read by the rule
+    ["huyen", "I.2", "kind", "yes_no"],  # another kind of rule
+    ["huyen", "II.7", "denominator", "so_thon"],  # another denominator
+])
+def test_a_row_that_rewires_a_rule_is_refused_and_nothing_is_written(copy: Path, tmp_path: Path,
+                                                                     row: list[object]) -> None:
+    sheet = export_excel(load_criteria(copy), tmp_path / "tc.xlsx")
+    edited = _append(sheet, "Tham số", row, tmp_path / "rewired.xlsx")
+    before = copy.read_bytes()
+    with pytest.raises(CriteriaError) as info:
+        import_excel(edited, copy)
+    assert info.value.codes() == {"NOT_EDITABLE"}
+    assert f"{row[2]}" in str(info.value) and "không sửa được" in str(info.value)
+    assert copy.read_bytes() == before
+
+
+def test_a_decision_field_the_export_does_not_write_is_refused(copy: Path, tmp_path: Path) -> None:
+    sheet = export_excel(load_criteria(copy), tmp_path / "tc.xlsx")
+    edited = _append(sheet, "Quyết định", ["decision.number", "999/QĐ-UBND"], tmp_path / "dec.xlsx")
+    before = copy.read_bytes()
+    with pytest.raises(CriteriaError) as info:
+        import_excel(edited, copy)
+    assert info.value.codes() == {"NOT_EDITABLE"}
+    assert "decision.number" in str(info.value)
+    assert copy.read_bytes() == before
+
+
+def test_unknown_indicator_rows_and_text_in_a_number_cell_are_reported_with_the_rest(copy: Path,
+                                                                                      tmp_path: Path) -> None:
+    sheet = export_excel(load_criteria(copy), tmp_path / "tc.xlsx")
+    edited = _append(sheet, "Chỉ tiêu", ["khong_co_chi_tieu_nay", "bool", "Nhãn"], tmp_path / "e1.xlsx")
+    edited = _edit(edited, "Tiêu chí", {0: "huyen", 1: "I.1"}, 4, "bốn", tmp_path / "e2.xlsx")
+    before = copy.read_bytes()
+    with pytest.raises(CriteriaError) as info:
+        import_excel(edited, copy)
+    assert info.value.codes() == {"UNKNOWN_INDICATOR", "NOT_A_NUMBER"}
+    assert copy.read_bytes() == before
+
+
+def test_a_criteria_file_with_a_utf8_bom_exports_and_imports(copy: Path, tmp_path: Path) -> None:
+    copy.write_bytes(b"\xef\xbb\xbf" + copy.read_bytes())
+    sheet = export_excel(load_criteria(copy), tmp_path / "tc.xlsx")
+    edited = _edit(sheet, "Tiêu chí", {0: "xa", 1: "I.3"}, 3, "Tiêu đề sửa", tmp_path / "e.xlsx")
+    assert import_excel(edited, copy) == 1
+    assert load_criteria(copy).nodes["xa"]["I.3"].title == "Tiêu đề sửa"
+
+
+def test_a_sheet_stored_outside_xl_worksheets_is_size_checked_too(copy: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    sheet = export_excel(load_criteria(copy), tmp_path / "tc.xlsx")
+    moved = tmp_path / "moved.xlsx"
+    with zipfile.ZipFile(sheet) as src, zipfile.ZipFile(moved, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data, name = src.read(info), info.filename
+            if name == "xl/worksheets/sheet2.xml":  # «Tiêu chí», moved and stretched to row 30,000
+                name = "xl/elsewhere/s.xml"
+                data = data.replace(b"</sheetData>", b'<row r="30000"><c r="A30000" t="inlineStr"><is><t>x</t>'
+                                    b"</is></c></row></sheetData>")
+            elif name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                data = data.replace(b"worksheets/sheet2.xml", b"elsewhere/s.xml")
+            dst.writestr(name, data)
+    before = copy.read_bytes()
+    with pytest.raises(CriteriaError) as info:
+        import_excel(moved, copy)
+    assert info.value.codes() == {"TOO_MANY_ROWS"}
+    assert copy.read_bytes() == before

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_bytes_atomic
+from ..atomic import write_atomic, write_bytes_atomic
 from ..errors import CriteriaError, CriteriaProblem, Location
 from ..trace import plain
 from .load import Criteria, parse_criteria
@@ -19,16 +19,40 @@ from .load import Criteria, parse_criteria
 GUIDE, CRITERIA, PARAMS, GRADES, INDICATORS, DECISION = (
     "Hướng dẫn", "Tiêu chí", "Tham số", "Xếp loại", "Chỉ tiêu", "Quyết định")
 _STRUCTURE_KEYS = {"kind", "input", "numerator", "no_cases"}  # not editable here: they wire the rule
+# The top-level fields the «Quyết định» sheet shows, in its order: the only ones its import may change.
+DECISION_FIELDS = ("status", "notice", "version", "decision.status", "decision.url", "decision.last_verified.on",
+                   "decision.last_verified.by", "decision.last_verified.note")
 
 
-def _flatten(value: Any, path: str) -> list[tuple[str, Any]]:
-    if isinstance(value, dict):
-        return [kv for k, v in value.items() if k not in _STRUCTURE_KEYS for kv in _flatten(v, f"{path}.{k}")]
-    if isinstance(value, list):
-        return [kv for i, v in enumerate(value) for kv in _flatten(v, f"{path}[{i}]")]
-    if path.endswith(".denominator") and isinstance(value, str):
-        return []
-    return [(path.lstrip("."), value)]
+def _parameters(rule: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """A rule's editable parameters, path → (container, key): the rows the export writes to «Tham số» and
+    the only paths its import may change. Left out: the keys that wire the rule (kind, the indicators it
+    reads, no_cases) and a denominator that names an indicator (a number denominator is a parameter)."""
+    out: dict[str, tuple[Any, Any]] = {}
+
+    def visit(container: Any, key: Any, path: str) -> None:
+        value = container[key]
+        if isinstance(value, dict):
+            for k in value:
+                if k not in _STRUCTURE_KEYS:
+                    visit(value, k, f"{path}.{k}")
+        elif isinstance(value, list):
+            for i in range(len(value)):
+                visit(value, i, f"{path}[{i}]")
+        elif not (key == "denominator" and isinstance(value, str)):
+            out[path.lstrip(".")] = (container, key)
+
+    visit({"": rule}, "", "")
+    return out
+
+
+def _read_doc(path: Path) -> Any:
+    """The criteria file as JSON, decoded as the loader decodes it (UTF-8, with or without a BOM)."""
+    try:
+        return json.loads(path.read_bytes().decode("utf-8-sig"), parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CriteriaError(str(path), [CriteriaProblem("INVALID_JSON", "", f"không phải JSON hợp lệ: {exc}")]
+                            ) from exc
 
 
 def _walk(nodes: list[dict[str, Any]], depth: int = 0) -> list[tuple[dict[str, Any], int]]:
@@ -43,7 +67,7 @@ def export_excel(criteria: Criteria, target: Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
-    doc = json.loads(Path(criteria.path).read_text("utf-8"), parse_float=Decimal)
+    doc = _read_doc(Path(criteria.path))
     wb = Workbook()
     edit = PatternFill("solid", fgColor="FFF9E5")
     bold = Font(bold=True)
@@ -78,36 +102,27 @@ def export_excel(criteria: Criteria, target: Path) -> Path:
     for subject, scheme in doc["schemes"].items():
         for node, depth in _walk(scheme["criteria"]):
             src = node["source"]
-            crit_rows.append([subject, node["id"], depth, node["title"], _num(node["max"]),
+            crit_rows.append([subject, node["id"], depth, node["title"], plain(node["max"]),
                               node.get("rule", {}).get("kind", "nhóm"), src["annex"], src["section"], src["status"],
                               src["note"]])
             if "rule" in node:
-                for path, value in _flatten(node["rule"], ""):
-                    param_rows.append([subject, node["id"], path, _num(value)])
+                for path, (holder, key) in _parameters(node["rule"]).items():
+                    param_rows.append([subject, node["id"], path, plain(holder[key])])
     sheet(CRITERIA, ["doi_tuong", "ma_tieu_chi", "cap", "ten_tieu_chi", "diem_toi_da", "quy_tac", "phu_luc", "muc",
                      "tinh_trang", "ghi_chu_nguon"], crit_rows, {4, 5, 9, 10}, [10, 11, 5, 70, 11, 16, 12, 8, 14, 60])
     sheet(PARAMS, ["doi_tuong", "ma_tieu_chi", "tham_so", "gia_tri"], param_rows, {4}, [10, 11, 28, 12])
     sheet(GRADES, ["ma", "ten", "tu_diem", "duoi_diem"],
-          [[g["id"], g["name"], _num(g["min"]), _num(g["below"])] for g in doc["grades"]], {2, 3, 4}, [14, 16, 10, 10])
+          [[g["id"], g["name"], plain(g["min"]), plain(g["below"])] for g in doc["grades"]], {2, 3, 4},
+          [14, 16, 10, 10])
     sheet(INDICATORS, ["ma", "kieu", "nhan"], [[i["id"], i["type"], i["label"]] for i in doc["indicators"]],
           {3}, [28, 8, 100])
-    dec = doc["decision"]
-    sheet(DECISION, ["truong", "gia_tri"],
-          [["status", doc["status"]], ["notice", doc["notice"]], ["version", doc["version"]],
-           ["decision.status", dec["status"]], ["decision.url", dec["url"]],
-           ["decision.last_verified.on", dec["last_verified"]["on"]],
-           ["decision.last_verified.by", dec["last_verified"]["by"]],
-           ["decision.last_verified.note", dec["last_verified"]["note"]]], {2}, [30, 100])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    from ..atomic import write_atomic
-
+    decision_rows = []
+    for name in DECISION_FIELDS:
+        holder = _locate(doc, name)
+        assert holder is not None  # the file was loaded: every field is there
+        decision_rows.append([name, holder[0][holder[1]]])
+    sheet(DECISION, ["truong", "gia_tri"], decision_rows, {2}, [30, 100])
     return write_atomic(target, lambda p: wb.save(p))
-
-
-def _num(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 def _check_package(source: Path) -> None:
@@ -120,40 +135,47 @@ def _check_package(source: Path) -> None:
     except Refused as refused:
         raise CriteriaError(source.name, [CriteriaProblem(refused.code, source.name, f"{refused}. Không nhập tệp "
                                           "này; xuất lại bằng qd274 criteria --xuat rồi sửa.")]) from None
-    for part, extent in package.extents.items():
-        if part.startswith("xl/worksheets/") and (problem := sheet_problem(
-                extent, TABLE_MAX_ROWS, Location(file=source.name, sheet=part), "bảng tiêu chí")):
-            raise CriteriaError(source.name, [CriteriaProblem(problem.code, source.name, problem.message)])
+    # Any part may be a sheet (workbook.xml.rels decides where): no part may exceed a sheet's limits.
+    if problem := sheet_problem(package.largest, TABLE_MAX_ROWS, Location(file=source.name), "bảng tiêu chí"):
+        raise CriteriaError(source.name, [CriteriaProblem(problem.code, source.name, problem.message)])
 
 
 def import_excel(source: Path, target: Path) -> int:
     """Apply the edited cells to the JSON file; write it (atomically) only when the result is fully valid."""
     from python_calamine import CalamineWorkbook
 
-    doc = json.loads(target.read_text("utf-8"), parse_float=Decimal)
+    doc = _read_doc(target)
     _check_package(source)
     wb = CalamineWorkbook.from_path(str(source))
     problems: list[CriteriaProblem] = []
     changes = 0
 
-    def rows(name: str) -> list[list[Any]]:
+    def rows(name: str, width: int) -> list[tuple[int, list[Any]]]:
+        """The sheet's rows under its header, numbered as Excel shows them; a wholly empty row is no edit,
+        and a row short of cells (a column deleted) reads them as empty."""
         if name not in wb.sheet_names:
             problems.append(CriteriaProblem("MISSING_SHEET", f"{source.name} › {name}", "thiếu sheet này"))
             return []
-        return [list(r) for r in wb.get_sheet_by_name(name).to_python()][1:]
+        table = [list(r) for r in wb.get_sheet_by_name(name).to_python()]
+        return [(n, r + [None] * (width - len(r))) for n, r in enumerate(table[1:], start=2)
+                if any(v not in (None, "") for v in r)]
 
     def setv(container: Any, key: Any, value: Any, where: str) -> None:
         nonlocal changes
         if value is None or value == "":
             problems.append(CriteriaProblem("EMPTY_CELL", where, "ô không được để trống"))
             return
-        value = _from_cell(value, container[key])
+        try:
+            value = _from_cell(value, container[key])
+        except (ArithmeticError, ValueError):  # not a number (InvalidOperation), NaN, Infinity
+            problems.append(CriteriaProblem("NOT_A_NUMBER", where, f"«{value}» không phải là số"))
+            return
         if container[key] != value:
             container[key] = value
             changes += 1
 
     index = {(s, n["id"]): n for s, sch in doc["schemes"].items() for n, _ in _walk(sch["criteria"])}
-    for r, row in enumerate(rows(CRITERIA), start=2):
+    for r, row in rows(CRITERIA, 10):
         node = index.get((str(row[0]), str(row[1])))
         where = f"{source.name} › {CRITERIA} › dòng {r}"
         if node is None:
@@ -163,16 +185,22 @@ def import_excel(source: Path, target: Path) -> int:
         setv(node, "max", row[4], where)
         setv(node["source"], "status", row[8], where)
         setv(node["source"], "note", row[9], where)
-    for r, row in enumerate(rows(PARAMS), start=2):
+    parameters = {key: _parameters(n["rule"]) for key, n in index.items() if "rule" in n}
+    for r, row in rows(PARAMS, 4):
         node = index.get((str(row[0]), str(row[1])))
         where = f"{source.name} › {PARAMS} › dòng {r}"
-        holder = _locate(node.get("rule") if node else None, str(row[2]))
-        if holder is None:
+        holder = parameters.get((str(row[0]), str(row[1])), {}).get(str(row[2]))
+        if holder is not None:
+            setv(holder[0], holder[1], row[3], where)
+        elif _locate(node.get("rule") if node else None, str(row[2])) is not None:
+            problems.append(CriteriaProblem("NOT_EDITABLE", where, f"tham số {row[2]} của {row[1]} không sửa được "
+                                            "ở đây: nó nối quy tắc với chỉ tiêu hoặc quyết định loại quy tắc (cấu "
+                                            "trúc). Chỉ sửa cột gia_tri của các dòng đã xuất; sửa cấu trúc trong "
+                                            "tệp JSON."))
+        else:
             problems.append(CriteriaProblem("UNKNOWN_PARAMETER", where, f"không có tham số {row[2]} của {row[1]}"))
-            continue
-        setv(holder[0], holder[1], row[3], where)
     grades = {g["id"]: g for g in doc["grades"]}
-    for r, row in enumerate(rows(GRADES), start=2):
+    for r, row in rows(GRADES, 4):
         g = grades.get(str(row[0]))
         where = f"{source.name} › {GRADES} › dòng {r}"
         if g is None:
@@ -183,14 +211,21 @@ def import_excel(source: Path, target: Path) -> int:
         if not (row[3] in (None, "") and g["below"] is None):
             setv(g, "below", row[3], where)
     indicators = {i["id"]: i for i in doc["indicators"]}
-    for r, row in enumerate(rows(INDICATORS), start=2):
+    for r, row in rows(INDICATORS, 3):
         ind = indicators.get(str(row[0]))
-        if ind is not None:
-            setv(ind, "label", row[2], f"{source.name} › {INDICATORS} › dòng {r}")
-    for r, row in enumerate(rows(DECISION), start=2):
-        holder = _locate(doc, str(row[0]))
-        if holder is not None:
-            setv(holder[0], holder[1], row[1], f"{source.name} › {DECISION} › dòng {r}")
+        where = f"{source.name} › {INDICATORS} › dòng {r}"
+        if ind is None:
+            problems.append(CriteriaProblem("UNKNOWN_INDICATOR", where, f"không có chỉ tiêu {row[0]}"))
+            continue
+        setv(ind, "label", row[2], where)
+    for r, row in rows(DECISION, 2):
+        where = f"{source.name} › {DECISION} › dòng {r}"
+        holder = _locate(doc, str(row[0])) if str(row[0]) in DECISION_FIELDS else None
+        if holder is None:
+            problems.append(CriteriaProblem("NOT_EDITABLE", where, f"trường {row[0]} không sửa được ở đây; chỉ sửa "
+                                            f"được: {', '.join(DECISION_FIELDS)}"))
+            continue
+        setv(holder[0], holder[1], row[1], where)
     if problems:
         raise CriteriaError(str(source), problems)
     data = (json.dumps(plain(doc), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
