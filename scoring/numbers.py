@@ -40,6 +40,11 @@ def format_vi(value: Decimal | int, places: int | None = None) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def format_or_dash(value: Decimal | None) -> str:
+    """A number for people, or "—" where there is none (no self-score, no appraisal yet)."""
+    return "—" if value is None else format_vi(value)
+
+
 def format_pct(value: Decimal) -> str:
     """A percentage for people: two decimals, half-up, Vietnamese format, with a spaced '%'."""
     return f"{format_vi(value, 2)} %"

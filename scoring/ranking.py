@@ -35,3 +35,11 @@ def _rank(results: Iterable[UnitResult]) -> dict[str, list[UnitResult]]:
             ranked.append(replace(r, rank=ranked[-1].rank if same else n + 1))
         out[subject] = ranked + [replace(r, rank=None) for r in ungraded]
     return out
+
+
+def edges(rows: list[UnitResult], limit: int, edge: int) -> list[UnitResult | None]:
+    """A ranking as a report shows it: whole up to `limit` rows (or when too short to leave a gap), else the
+    first and last `edge` units with None where the others are (every unit is in the workbook)."""
+    if len(rows) <= max(limit, 2 * edge):
+        return list(rows)
+    return [*rows[:edge], None, *rows[-edge:]]

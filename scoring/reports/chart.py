@@ -15,7 +15,7 @@ from ..numbers import format_vi
 if TYPE_CHECKING:
     from ..evaluate import UnitResult
 
-# The HTML report's colours, so a unit's grade looks the same in every report; they stay apart for
+# The colours of a grade in every report (the HTML page uses them too); they stay apart for
 # colour-blind readers and in greyscale print.
 GRADE_COLOURS = {"tot": "#1b7f3b", "kha": "#1f5fae", "trung_binh": "#d98a00", "yeu": "#c0392b",
                  "khong_xep_loai": "#8c8c8c"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from decimal import Decimal
 
 from rich import box
 from rich.console import Console, Group
@@ -16,18 +15,17 @@ from rich.tree import Tree
 from ..criteria import Criteria, Criterion
 from ..errors import InputError
 from ..evaluate import UnitResult
+from ..numbers import format_or_dash as _num
 from ..numbers import format_vi
 from ..pipeline import Run
+from ..plan import BASE_ID, TOTAL_ID
+from ..ranking import edges
 from ..trace import LEAF, STATUS_VI, TraceRecord
 
 GRADE_STYLE = {"tot": "bold green", "kha": "cyan", "trung_binh": "yellow", "yeu": "bold red"}
 CONSOLE_LIMIT, CONSOLE_EDGE = 300, 50  # rows a terminal table is worth reading; beyond, the first and last 50
 STATUS_DOC = {"reconstructed": "tái dựng", "official": "chính thức"}
 SEVERITY_VI = {"error": ("Lỗi", "bold red"), "warning": ("Cảnh báo", "yellow"), "info": ("Ghi chú", "dim")}
-
-
-def _num(value: Decimal | None) -> str:
-    return "—" if value is None else format_vi(value)
 
 
 def notice(console: Console, criteria: Criteria) -> None:
@@ -68,15 +66,12 @@ def ranking(console: Console, run: Run) -> None:
             table.add_column(head, justify="right")
         table.add_column("Xếp loại")
         table.add_column("Ghi chú", overflow="fold")
-        shown: list[UnitResult | None] = list(rows)
-        if len(rows) > CONSOLE_LIMIT:  # a province or the country: the edges of the ranking, and where the rest is
-            shown = [*rows[:CONSOLE_EDGE], None, *rows[-CONSOLE_EDGE:]]
-        for r in shown:
+        for r in edges(rows, CONSOLE_LIMIT, CONSOLE_EDGE):  # a province or the country: the ends, and a pointer
             if r is None:
                 table.add_row("…", "", Text(f"{format_vi(len(rows) - 2 * CONSOLE_EDGE)} đơn vị nữa: xem đủ bằng "
                                             "qd274 report (tệp Excel) hoặc --json", style="italic"), *[""] * 6)
                 continue
-            tot = r.record("tong_diem")
+            tot = r.record(TOTAL_ID)
             has = r.unit.has_data  # a unit without data has no points to show, only "Không xếp loại"
             table.add_row(str(r.rank) if r.rank is not None else "—", Text(r.unit.unit_id), Text(r.unit.unit_name),
                           _num(tot.self_score), _num(tot.computed if has else None), _num(tot.appraised),
@@ -154,11 +149,10 @@ def explain(console: Console, run: Run, r: UnitResult) -> None:
     scheme = run.criteria.scheme(r.unit.subject)
     console.print(Panel(f"[bold]{escape(r.unit.unit_name)}[/bold] ({escape(r.unit.unit_id)}) · {escape(scheme.name)} · "
                         f"năm {r.unit.year}\nNguồn: {escape(r.unit.source or '—')}", title="Diễn giải điểm"))
-    by_id = {rec.criterion_id: rec for rec in r.records}
-    tree = Tree(f"[bold]{run.criteria.scheme(r.unit.subject).annex}[/bold]")
+    tree = Tree(f"[bold]{scheme.annex}[/bold]")
 
     def add(parent: Tree, node: Criterion) -> None:
-        rec = by_id[node.id]
+        rec = r.record(node.id)
         head = Text.assemble((f"{node.id} ", "bold"), node.title, "  ", _columns(rec))
         lines: list[Text | str] = [head, Text(rec.sentence, style="italic")]
         if rec.level == LEAF:
@@ -177,17 +171,17 @@ def explain(console: Console, run: Run, r: UnitResult) -> None:
         for child in node.children:
             add(branch, child)
 
-    for group in run.criteria.scheme(r.unit.subject).criteria:
+    for group in scheme.criteria:
         add(tree, group)
     console.print(tree)
-    console.print(f"[bold]Điểm cơ bản:[/bold] {escape(by_id['co_ban'].sentence)}")
-    console.print(f"[bold]Tổng điểm:[/bold] {escape(by_id['tong_diem'].sentence)}")
+    console.print(f"[bold]Điểm cơ bản:[/bold] {escape(r.record(BASE_ID).sentence)}")
+    console.print(f"[bold]Tổng điểm:[/bold] {escape(r.record(TOTAL_ID).sentence)}")
     grade = Text.assemble(("Xếp loại: ", "bold"), (r.grade_name, GRADE_STYLE.get(r.grade_id, "bold")))
     console.print(grade)
     for o in r.overrides:
         console.print(Text(f"  Điều kiện «{o.title}»: {o.sentence}"))
     if r.rank is not None:
-        console.print(Text(f"Hạng trong {run.criteria.scheme(r.unit.subject).name}: {r.rank}"))
+        console.print(Text(f"Hạng trong {scheme.name}: {r.rank}"))
     ng = r.next_grade
     if ng is not None and ng.points_needed > 0:
         console.print(f"[bold]Điểm cần thêm để lên loại {escape(ng.grade_name)}:[/bold] "

@@ -7,7 +7,6 @@ import io
 import re
 from collections import Counter
 from collections.abc import Sequence
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -30,9 +29,11 @@ from docx.text.paragraph import Paragraph
 from ..atomic import write_atomic
 from ..evaluate import UnitResult
 from ..grading import FiredOverride, band_for
+from ..numbers import format_or_dash as _num
 from ..numbers import format_vi
 from ..pipeline import Run
 from ..plan import BASE_ID, TOTAL_ID
+from ..ranking import edges
 from ..trace import GROUP, TOTAL
 from . import chart
 from .package import FIXED_TIME, normalize_package
@@ -118,10 +119,6 @@ def build(run: Run, *, issuer: str, unit: str, place: str, symbol: str) -> DocxD
 def clean(text: str) -> str:
     """Text from inputs as plain text: characters XML cannot hold are dropped (python-docx escapes the rest)."""
     return _NOT_XML.sub("", text)
-
-
-def _num(value: Decimal | None) -> str:
-    return NO_VALUE if value is None else format_vi(value)
 
 
 # ---- document set-up ------------------------------------------------------------------------------
@@ -421,14 +418,13 @@ def _results(doc: DocxDocument, run: Run) -> None:
         rows = run.ranked[subject]
         scheme = run.criteria.scheme(subject)
         _para(doc, f"{k}. {scheme.name} ({format_vi(len(rows))} đơn vị)", HEAD2)
-        short = len(rows) > max(TABLE_LIMIT, 2 * TABLE_EDGE)  # never a gap of no rows
-        which = f" ({TABLE_EDGE} đơn vị xếp đầu và {TABLE_EDGE} đơn vị xếp cuối)" if short else ""
+        shown = edges(rows, TABLE_LIMIT, TABLE_EDGE)
+        which = f" ({TABLE_EDGE} đơn vị xếp đầu và {TABLE_EDGE} đơn vị xếp cuối)" if None in shown else ""
         _para(doc, f"a) Điểm tự chấm, điểm theo số liệu, điểm thẩm định và kết quả{which}:", BODY) \
             .paragraph_format.keep_with_next = True
         table = _table(doc, SUMMARY_CM)
         _head_row(table, SUMMARY_HEAD, CELL)
         c, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
-        shown: list[UnitResult | None] = [*rows[:TABLE_EDGE], None, *rows[-TABLE_EDGE:]] if short else [*rows]
         for r in shown:
             if r is None:  # the ranks left out: every unit is in the workbook
                 _gap_row(table, f"… ({format_vi(len(rows) - 2 * TABLE_EDGE)} đơn vị, xem đầy đủ trong tệp Excel "

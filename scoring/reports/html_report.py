@@ -13,17 +13,15 @@ from pathlib import Path
 from ..atomic import write_bytes_atomic
 from ..errors import InputError
 from ..evaluate import UnitResult
+from ..numbers import format_or_dash as _num
 from ..numbers import format_vi
 from ..pipeline import Run
+from ..plan import TOTAL_ID
+from ..ranking import edges
 from ..trace import GROUP, LEAF, STATUS_VI, TOTAL, TraceRecord
+from .chart import UNGRADED_COLOUR, grade_colours
 from .writer import TRACE, XLSX
 
-# Fixed colours per grade id, chosen to stay apart for colour-blind readers and in greyscale print.
-GRADE_COLOURS = {"tot": "#1b7f3b", "kha": "#1f5fae", "trung_binh": "#d98a00", "yeu": "#c0392b",
-                 "khong_xep_loai": "#8c8c8c"}
-# A criteria file may name other grades: they get these, in band order, so the page never depends on ids.
-SPARE_COLOURS = ("#6a3d9a", "#008080", "#b15928", "#cc79a7", "#4d4d4d")
-UNGRADED_COLOUR = "#8c8c8c"
 STATUS_DOC = {"reconstructed": "tái dựng", "official": "chính thức"}
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Ghi chú"}
 KIND_VI = {"form": "biểu mẫu", "consolidated": "bảng tổng hợp", "registry": "danh sách đơn vị",
@@ -127,10 +125,6 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _num(value: Decimal | None) -> str:
-    return "—" if value is None else format_vi(value)
-
-
 def _n(value: float) -> str:
     """An SVG coordinate: short and the same on every platform (no float repr noise)."""
     text = f"{value:.1f}"
@@ -142,11 +136,9 @@ class _Grades:
 
     def __init__(self, run: Run) -> None:
         cf = run.criteria.file
-        spare = iter(SPARE_COLOURS)
-        self.order: list[tuple[str, str, str]] = []  # (id, name, colour)
-        for g in cf.grades:
-            self.order.append((g.id, g.name, GRADE_COLOURS.get(g.id) or next(spare, UNGRADED_COLOUR)))
-        self.order.append((cf.ungraded.id, cf.ungraded.name, UNGRADED_COLOUR))
+        colours = grade_colours(cf)  # the Word chart's colours: a grade looks the same in every report
+        self.order: list[tuple[str, str, str]] = [(g.id, g.name, colours[g.id]) for g in cf.grades]  # id, name, colour
+        self.order.append((cf.ungraded.id, cf.ungraded.name, colours[cf.ungraded.id]))
         self.colour = {gid: colour for gid, _, colour in self.order}
         self.ranges = {g.id: (f"≥ {format_vi(g.min)}" if g.below is None
                               else f"{format_vi(g.min)} – dưới {format_vi(g.below)}") for g in cf.grades}
@@ -265,14 +257,12 @@ def _subject_section(run: Run, k: int, subject: str, rows: list[UnitResult], gra
            '<table class="rank"><thead><tr><th class="n">Hạng</th><th>Mã</th><th>Đơn vị</th>'
            '<th class="n">Tự chấm</th><th class="n">Theo số liệu</th><th class="n">Thẩm định</th>'
            '<th class="n">Kết quả</th><th>Xếp loại</th></tr></thead><tbody>']
-    short = len(rows) > max(TABLE_LIMIT, 2 * TABLE_EDGE)  # never a gap of no rows
-    shown: list[UnitResult | None] = [*rows[:TABLE_EDGE], None, *rows[-TABLE_EDGE:]] if short else [*rows]
-    for r in shown:
+    for r in edges(rows, TABLE_LIMIT, TABLE_EDGE):
         if r is None:  # the ranks left out: every unit is in the workbook
             out.append(f'<tr><td colspan="8" class="note">… ({format_vi(len(rows) - 2 * TABLE_EDGE)} đơn vị, xem '
                        f'đầy đủ trong tệp Excel {XLSX}, sheet «Tổng hợp»)</td></tr>')
             continue
-        tot = r.record("tong_diem")
+        tot = r.record(TOTAL_ID)
         anchor = anchors.get(id(r))
         name = f'<a href="#{anchor}">{_e(r.unit.unit_name)}</a>' if anchor else _e(r.unit.unit_name)
         out.append(f'<tr><td class="n">{r.rank if r.rank is not None else "—"}</td>'
