@@ -46,6 +46,7 @@ PathArg = Annotated[Path, typer.Argument(help="Thư mục (hoặc tệp) chứa 
 YearOpt = Annotated[int | None, typer.Option("--nam", help="Năm đánh giá (bỏ qua biểu của năm khác).")]
 SubjectOpt = Annotated[str | None, typer.Option("--doi-tuong", help="Chỉ một đối tượng: huyen, xa hoặc co_quan.")]
 CriteriaOpt = Annotated[Path | None, typer.Option("--tieu-chi", help="Tệp tiêu chí JSON khác tệp mặc định.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Thiếu số liệu cũng là lỗi (mã thoát 1).")]
 RegistryOpt = Annotated[Path | None, typer.Option("--danh-sach", help="Danh sách đơn vị (don_vi.csv/.xlsx); "
                                                   "mặc định: don_vi.csv trong thư mục đầu vào.")]
 
@@ -127,7 +128,7 @@ def _exit_code(result: Any, strict: bool) -> int:
 @app.command("score")
 @guarded
 def score(path: PathArg, nam: YearOpt = None, doi_tuong: SubjectOpt = None,
-          strict: Annotated[bool, typer.Option("--strict", help="Thiếu số liệu cũng là lỗi (mã thoát 1).")] = False,
+          strict: StrictOpt = False,
           as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (xem README).")] = False,
           tat_ca: Annotated[bool, typer.Option("--tat-ca", help="Hiện mọi cảnh báo, không rút gọn.")] = False,
           tieu_chi: CriteriaOpt = None, danh_sach: RegistryOpt = None) -> None:
@@ -174,7 +175,7 @@ def explain(path: PathArg,
 @app.command("check")
 @guarded
 def check(path: PathArg, nam: YearOpt = None, doi_tuong: SubjectOpt = None,
-          strict: Annotated[bool, typer.Option("--strict", help="Thiếu số liệu cũng là lỗi.")] = False,
+          strict: StrictOpt = False,
           tieu_chi: CriteriaOpt = None, danh_sach: RegistryOpt = None) -> None:
     """Chỉ kiểm tra dữ liệu đầu vào: liệt kê mọi lỗi, không chấm điểm."""
     from .reports import console as rc

@@ -54,6 +54,7 @@ from openpyxl import Workbook
 from scoring import Reading, UnitInput, evaluate, load_criteria
 from scoring.criteria import Criteria
 from scoring.criteria.models import RatioLinear, RatioTiers
+from scoring.criteria.validate import rule_inputs
 from scoring.forms import layout as L
 from scoring.forms.generate import build_form
 from scoring.names import fold_accents
@@ -668,7 +669,7 @@ def illustrative(criteria: Criteria, subject: str, name: str, spec: dict[str, An
         f.selfs[cid] = text  # typed as text with a decimal comma
     for node in criteria.nodes[subject].values():
         if node.is_leaf and node.rule is not None:
-            inputs = _inputs_of(node.rule)
+            inputs = [i for _, i in rule_inputs(node.rule)]
             first = next((ev[i] for i in inputs if i in ev), None)
             if node.rule.kind == "judgement":
                 first = docs.ref("KH", 2, "cụ thể hóa Kết luận 114-KL/TW, Chỉ thị 16/CT-TTg năm 2023", 1, 20)
@@ -683,19 +684,6 @@ def illustrative(criteria: Criteria, subject: str, name: str, spec: dict[str, An
     f.info = {"nguoi_lien_he": "Công chức Văn phòng - Thống kê" if xa else f"Văn thư {name}",
               "ghi_chu": ILLUSTRATIVE}
     return f
-
-
-def _inputs_of(rule: Any) -> list[str]:
-    out = []
-    for attr in ("input", "numerator", "denominator"):
-        x = getattr(rule, attr, None)
-        if isinstance(x, str):
-            out.append(x)
-    for item in getattr(rule, "items", ()) or ():
-        out.append(item.input)
-    for term in getattr(rule, "terms", ()) or ():
-        out.append(term.input)
-    return out
 
 
 def _ratio_of(criteria: Criteria, subject: str, numerator: str) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -29,11 +30,15 @@ _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _UNLOCKED = Protection(locked=False)
+# The decision's date: forms carry no run time. write_form's normalisation fixes it anyway; the demo builder
+# (scripts/build_demo.py) saves build_form's workbook its own way and relies on this.
+_FIXED_TIME = dt.datetime(2017, 5, 26)
 
 
 def build_form(criteria: Criteria, subject: str, year: int, unit: RegisteredUnit | None = None) -> Workbook:
     wb = Workbook()
     wb.properties.creator = "qd274"
+    wb.properties.created = wb.properties.modified = _FIXED_TIME
     guide = wb.active
     assert guide is not None
     guide.title = L.GUIDE

@@ -7,7 +7,6 @@ the form; the hidden sheet names the criteria the form was made from.
 from __future__ import annotations
 
 FORMAT = "qd274.form/1"
-CONSOLIDATED_FORMAT = "qd274.consolidated/1"
 
 GUIDE = "Hướng dẫn"
 INFO = "Thông tin"
@@ -37,10 +36,6 @@ TYPE_VI = {"bool": "Có/Không", "int": "Số nguyên", "date": "Ngày (dd/mm/yy
 UNIT_COLUMNS = ("ma_don_vi", "ten_don_vi", "doi_tuong", "nam")
 SELF_PREFIX, APPRAISED_PREFIX, REASON_PREFIX, EVIDENCE_PREFIX, PCT_PREFIX = (
     "tu_cham:", "tham_dinh:", "ly_do:", "minh_chung:", "ty_le:")
-
-SUBJECT_NAMES = {"huyen": "UBND huyện, thành phố", "xa": "UBND xã, phường, thị trấn",
-                 "co_quan": "Cơ quan, đơn vị"}
-
 
 def col_letter(index: int) -> str:
     """1 → A, 27 → AA."""
