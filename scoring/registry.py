@@ -1,18 +1,29 @@
-"""The unit registry (don_vi.csv / .xlsx): codes, names, subject types, aliases; name matching with hints."""
+"""The unit registry (don_vi.csv / .xlsx): codes, names, subject types, aliases; name matching with hints.
+
+The registry is an input like any other, read as the readers read theirs: a workbook passes the same check
+before calamine opens it (readers/package.py), a CSV the same reader as a consolidated sheet's, and a cell
+the same parsing (a code typed as the number 101 is "101").
+"""
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, Location
 from .names import clean, fold_accents, match_key
+from .readers.consolidated import read_csv_rows
+from .readers.package import check_workbook, size_problem
+from .readers.parse import parse_text, quote
+from .readers.workbook import BookError, open_book
 
 REGISTRY_NAMES = ("don_vi.csv", "don_vi.xlsx")
 COLUMNS = ("ma_don_vi", "ten_don_vi", "doi_tuong", "ten_khac")
+# calamine picks its reader by the file's extension: only the xlsx reader is the one the package check models.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+KIND = "danh sách đơn vị"
 
 
 @dataclass(frozen=True)
@@ -31,11 +42,16 @@ class Registry:
     def __post_init__(self) -> None:
         self._by_code = {u.code: u for u in self.units}
         self._by_key: dict[str, list[RegisteredUnit]] = {}
+        # suggest()'s keys, folded once: (unit, its name's folded key, the folded keys of its name and aliases)
+        self._folded: list[tuple[RegisteredUnit, str, set[str]]] = []
         for u in self.units:
-            for name in (u.name, *u.aliases):
-                bucket = self._by_key.setdefault(match_key(name), [])
+            keys = [match_key(name) for name in (u.name, *u.aliases)]
+            for key in keys:
+                bucket = self._by_key.setdefault(key, [])
                 if u not in bucket:
                     bucket.append(u)
+            folded = [fold_accents(key) for key in keys]
+            self._folded.append((u, folded[0], set(folded)))
 
     def by_code(self, code: str) -> RegisteredUnit | None:
         return self._by_code.get(clean(code))
@@ -48,29 +64,37 @@ class Registry:
     def suggest(self, name: str, subject: str | None = None) -> list[RegisteredUnit]:
         """Accent-insensitive and near matches: offered in an error message, never applied."""
         folded = fold_accents(match_key(name))
-        pool = [u for u in self.units if subject is None or u.subject == subject]
-        exact = [u for u in pool if fold_accents(match_key(u.name)) == folded
-                 or any(fold_accents(match_key(a)) == folded for a in u.aliases)]
+        pool = [f for f in self._folded if subject is None or f[0].subject == subject]
+        exact = [u for u, _, keys in pool if folded in keys]
         if exact:
             return exact
-        keys = {fold_accents(match_key(u.name)): u for u in pool}
-        return [keys[k] for k in difflib.get_close_matches(folded, list(keys), n=2, cutoff=0.8)]
+        by_key = {key: u for u, key, _ in pool}
+        return [by_key[k] for k in difflib.get_close_matches(folded, list(by_key), n=2, cutoff=0.8)]
 
 
 def load_registry(path: Path, root: Path | None = None) -> tuple[Registry, list[InputError]]:
-    """Read a registry file; every bad row is reported, the good rows are kept."""
-    shown = str(path.relative_to(root)) if root and path.is_relative_to(root) else path.name
-    problems: list[InputError] = []
+    """Read a registry file (see read_registry); an empty registry when the file is not read."""
+    registry, problems = read_registry(path, root)
+    return (registry if registry is not None else Registry(source=_shown(path, root))), problems
+
+
+def read_registry(path: Path, root: Path | None = None) -> tuple[Registry | None, list[InputError]]:
+    """Read a registry file; every bad row is reported, the good rows are kept. None when the file is not read
+    at all (refused before any parser opens it, or unreadable), with the reason."""
+    shown = _shown(path, root)
     try:
-        rows = _rows(path)
-    except Exception as exc:  # an unreadable registry is reported like any unreadable input
-        return Registry(source=shown), [InputError("UNREADABLE_FILE", Location(file=shown),
-                                                   f"không đọc được danh sách đơn vị: {exc}")]
+        rows, problems = _rows(path, shown)
+    except OSError as exc:  # gone, no permission, a network drive that dropped
+        return None, [InputError("UNREADABLE_FILE", Location(file=shown), f"không mở được danh sách đơn vị "
+                                 f"({type(exc).__name__}: {exc.strerror or exc}). Kiểm tra quyền truy cập và đường "
+                                 "dẫn rồi chạy lại.")]
+    if rows is None:
+        return None, problems
     if not rows:
         return Registry(source=shown), [InputError("MISSING_HEADER", Location(file=shown),
                                                    "danh sách đơn vị trống; cần dòng tiêu đề "
                                                    + ", ".join(COLUMNS))]
-    header = [clean(str(h)).casefold() for h in rows[0]]
+    header = [_cell(h).casefold() for h in rows[0]]
     missing = [c for c in COLUMNS[:3] if c not in header]
     if missing:
         return Registry(source=shown), [InputError("MISSING_COLUMN", Location(file=shown, cell="A1"),
@@ -80,7 +104,7 @@ def load_registry(path: Path, root: Path | None = None) -> tuple[Registry, list[
     units: list[RegisteredUnit] = []
     seen: set[str] = set()
     for n, row in enumerate(rows[1:], start=2):
-        cells = [clean(str(v)) if v is not None else "" for v in row] + [""] * len(COLUMNS)
+        cells = [_cell(v) for v in row] + [""] * len(COLUMNS)
         code, name, subject = (cells[at[c]] for c in COLUMNS[:3])
         if not (code or name):
             continue
@@ -98,13 +122,36 @@ def load_registry(path: Path, root: Path | None = None) -> tuple[Registry, list[
     return Registry(units, shown), problems
 
 
-def _rows(path: Path) -> list[list[object]]:
-    if path.suffix.lower() == ".csv":
-        text = path.read_bytes().decode("utf-8-sig")
-        first = text.split("\n", 1)[0]  # Excel in a Vietnamese locale saves CSV with ';' (as input sheets)
-        delimiter = max(";,\t", key=first.count) if first else ","
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    from python_calamine import CalamineWorkbook
+def _shown(path: Path, root: Path | None) -> str:
+    return path.relative_to(root).as_posix() if root and path.is_relative_to(root) else path.name
 
-    wb = CalamineWorkbook.from_path(str(path))
-    return [list(r) for r in wb.get_sheet_by_index(0).to_python()]
+
+def _cell(raw: Any) -> str:
+    """A cell's text as the readers read it (the number 101, stored 101.0, is "101"), cleaned as a name is."""
+    return clean(parse_text(raw) or "")
+
+
+def _rows(path: Path, shown: str) -> tuple[list[list[Any]] | None, list[InputError]]:
+    """The file's rows (its first sheet's), or None with the reason it is not read."""
+    where = Location(file=shown)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        if problem := size_problem(path.stat().st_size, where, KIND):
+            return None, [problem]
+        return read_csv_rows(path.read_bytes(), shown)
+    if suffix not in WORKBOOK_SUFFIXES:
+        kind = f"tệp {quote(path.suffix)}" if path.suffix else "tệp không có đuôi"
+        return None, [InputError("UNSUPPORTED_FILE", where, f"không đọc danh sách đơn vị từ {kind}: chỉ đọc .xlsx, "
+                                 ".xlsm hoặc .csv. Mở bằng Excel, lưu lại dạng .xlsx (Excel Workbook) rồi chạy lại.")]
+    checked = check_workbook(path, shown, kind=KIND)
+    if isinstance(checked, InputError):
+        return None, [checked]
+    try:
+        book = open_book(path, checked)
+        try:  # from its first value, as it was always read: a header below empty rows is found
+            return (book.rows(book.sheet_names[0], from_a1=False) if book.sheet_names else []), []
+        finally:
+            book.close()
+    except BookError as exc:  # calamine's errors, and its panics on a malformed file
+        return None, [InputError("UNREADABLE_FILE", where, f"không đọc được danh sách đơn vị ({exc}). Mở tệp bằng "
+                                 "Excel, lưu lại dạng .xlsx rồi chạy lại.")]

@@ -34,7 +34,7 @@ from scoring.readers import package as package_module
 from scoring.readers.package import SMALL_COLS, SMALL_ROWS, Refused, inspect_package
 from scoring.readers.sniff import ole_streams
 from scoring.readers.workbook import _package_facts, _scan_formulas, open_book, read_part
-from scoring.registry import Registry
+from scoring.registry import Registry, load_registry
 from tests.hostile_files import (
     LAUGHS,
     XXE,
@@ -436,6 +436,82 @@ def test_a_hostile_registry_workbook(tmp_path: Path, make: Callable[[Path], Any]
     [problem] = [p for p in run.errors() if p.location.file == "don_vi.xlsx"]
     assert problem.code in ("ZIP_TOO_LARGE", "NOT_A_WORKBOOK")
     assert run.read.registry is None and run.find(XA.code)[0].unit.values["so_thon"].value == 9
+
+
+REGISTRY_HEADER = ["ma_don_vi", "ten_don_vi", "doi_tuong"]
+
+
+def _far_row(path: Path, row: int) -> Path:
+    """A registry of one unit whose sheet also holds one cell at A`row` (a few bytes; calamine lays out every row)."""
+    return raw_workbook(path, {"DS": sheet_xml([REGISTRY_HEADER, [XA.code, XA.name, "xa"]]).replace(
+        "</sheetData>", f'<row r="{row}"><c r="A{row}"><v>1</v></c></row></sheetData>')})
+
+
+@pytest.mark.parametrize("hostile", ["bomb", "rows"])
+def test_load_registry_checks_the_package_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 hostile: str) -> None:
+    """`qd274 template --don-vi FILE` reads its registry with load_registry alone, no folder read first: the
+    package check is inside load_registry, and neither zlib nor calamine ever sees a refused file."""
+    path = tmp_path / "don_vi_bom.xlsx"
+    if hostile == "bomb":
+        zip_bomb(path, 8 * MIB)  # within the size limit, compressed like a bomb
+        _no_inflating(monkeypatch)
+    else:
+        _far_row(path, limits.TABLE_MAX_ROWS + 1)
+    _no_calamine(monkeypatch)
+    registry, problems = load_registry(path, tmp_path)
+    [problem] = problems
+    assert problem.code == {"bomb": "ZIP_TOO_LARGE", "rows": "TOO_MANY_ROWS"}[hostile]
+    assert problem.location == Location("don_vi_bom.xlsx") and "danh sách đơn vị" in problem.message
+    _reads_well(problem)
+    assert registry.units == [] and registry.source == "don_vi_bom.xlsx"
+
+
+def test_template_with_a_hostile_registry_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from scoring.cli import app
+
+    zip_bomb(tmp_path / "bom.xlsx", 8 * MIB)
+    _no_inflating(monkeypatch)
+    _no_calamine(monkeypatch)
+    result = CliRunner().invoke(app, ["template", "--don-vi", str(tmp_path / "bom.xlsx"), "--out",
+                                      str(tmp_path / "bieu")], env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert result.exit_code == 1, result.output
+    assert "ZIP_TOO_LARGE" in result.output and not (tmp_path / "bieu").exists()
+
+
+@pytest.mark.parametrize("suffix", [".xlsm", ".XLSM", ".xls", ".ods", ".xlsb"])
+def test_a_registry_in_another_workbook_format_is_checked_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             suffix: str) -> None:
+    """The package check once applied to registries named .xlsx only: one named .xlsm (or .xls, .ods…) went to
+    calamine unchecked. An .xlsm is checked like an .xlsx; the formats the check does not model, whose
+    reader calamine picks by the file's extension, are refused before any read."""
+    reg = _far_row(tmp_path / f"don_vi_bom{suffix}", limits.TABLE_MAX_ROWS + 1)
+    make_form(tmp_path / "xa.xlsx", "xa", values={"so_thon": 9})
+    _no_calamine(monkeypatch)
+    result = read(tmp_path, registry_path=reg)
+    [problem] = [p for p in result.problems if p.severity == "error"]
+    code = "TOO_MANY_ROWS" if suffix.lower() == ".xlsm" else "UNSUPPORTED_FILE"
+    assert (problem.code, problem.location) == (code, Location(f"don_vi_bom{suffix}"))
+    assert "danh sách đơn vị" in problem.message
+    _reads_well(problem)
+    assert result.registry is None and result.units[0].values["so_thon"].value == 9
+
+
+@pytest.mark.parametrize(("make", "code", "says"), [
+    (minimal_docx, "NOT_A_WORKBOOK", "tệp Word (.docx)"),
+    (encrypted_xlsx, "PASSWORD_PROTECTED", "mật khẩu"),
+    (lambda p: p.write_bytes(b"ma_don_vi,ten_don_vi\n\x00\x00"), "NOT_A_WORKBOOK", "không phải tệp Excel"),
+], ids=["docx", "password", "binary"])
+def test_a_registry_that_is_not_a_workbook_is_named_for_what_it_is(tmp_path: Path, make: Callable[[Path], Any],
+                                                                    code: str, says: str) -> None:
+    make(tmp_path / "don_vi.xlsx")
+    registry, problems = load_registry(tmp_path / "don_vi.xlsx", tmp_path)
+    [problem] = problems
+    assert (problem.code, problem.location) == (code, Location("don_vi.xlsx")) and says in problem.message
+    _reads_well(problem)
+    assert registry.units == []
 
 
 def test_a_file_that_cannot_be_opened(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -168,3 +168,42 @@ def test_info_sheet_location_of_a_form_unit(tmp_path: Path) -> None:
     problem = only(read(tmp_path).problems, "UNKNOWN_UNIT")
     assert problem.location == Location("f.xlsx", L.INFO, filled.info["ten_don_vi"], "ten_don_vi")
     assert "Có phải" not in problem.message  # nothing close: no hint is invented
+
+
+def test_a_code_typed_as_a_number_in_a_workbook_registry(tmp_path: Path) -> None:
+    """Excel stores 101 typed in a cell as the number 101.0: the registry's code is "101", as the readers read
+    the same number in a form or a table (never "101.0", which would match nothing)."""
+    write_xlsx_table(tmp_path / "don_vi.xlsx", [["ma_don_vi", "ten_don_vi", "doi_tuong"], [101, "Xã Đồng Vương", "xa"],
+                                                [7.0, "Huyện Phú Bình", "huyen"]])
+    registry, problems = load_registry(tmp_path / "don_vi.xlsx", tmp_path)
+    assert problems == [] and [u.code for u in registry.units] == ["101", "7"]
+    make_form(tmp_path / "f.xlsx", "xa", code="101", name="Dong Vuong", values={"so_thon": 9})
+    write_xlsx_table(tmp_path / "th.xlsx", [["ma_don_vi", "nam", "so_xa"], [7, YEAR, 12]])
+    result = read(tmp_path)
+    assert errors(result.problems) == []
+    by_id = {u.unit_id: u for u in result.units}
+    assert by_id["101"].unit_name == "Xã Đồng Vương" and by_id["101"].values["so_thon"].value == 9
+    assert by_id["7"].unit_name == "Huyện Phú Bình" and by_id["7"].values["so_xa"].value == 12
+
+
+def test_suggestions_keep_their_order_and_their_subject() -> None:
+    """suggest() folds every unit's name once, not on each call: the same answers, in the same order."""
+    assert [u.code for u in REG.suggest("Dong Son")] == ["X02", "X03"]  # registry order
+    assert [u.code for u in REG.suggest("Dong Son", "huyen")] == []
+    assert [u.code for u in REG.suggest("TT Cau Go")] == ["X04"]  # an alias, folded
+    assert REG.suggest("Đồng Vươn") == REG.suggest("Đồng Vươn")  # asked twice, the same answer
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    ("ma_don_vi,ten_don_vi,doi_tuong\nX01,Xã Đồng Vương,xa\n".encode("cp1258", "replace"), "NOT_UTF8"),
+    (b"ma_don_vi,ten_don_vi,doi_tuong\nX01,X\x00,xa\n", "NOT_A_TABLE"),
+], ids=["windows-1258", "nul"])
+def test_a_registry_csv_is_read_like_an_input_csv(tmp_path: Path, data: bytes, code: str) -> None:
+    """The CSV reader of consolidated sheets: its Vietnamese message for a file not in UTF-8, its refusal of a
+    binary file; the registry is then not used (the forms are still read, named by their own code)."""
+    (tmp_path / "don_vi.csv").write_bytes(data)
+    make_form(tmp_path / "f.xlsx", "xa", values={"so_thon": 9})
+    result = read(tmp_path)
+    problem = only(result.problems, code)
+    assert problem.location == Location("don_vi.csv")
+    assert result.registry is None and [u.unit_id for u in result.units] == ["X01"]

@@ -7,7 +7,6 @@ identified against the registry (identify.py).
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -19,16 +18,15 @@ from ..errors import InputError, Location
 from ..forms import layout as L
 from ..inputs import UnitInput
 from ..numbers import format_vi
-from ..registry import Registry, load_registry
+from ..registry import Registry, read_registry
 from .consolidated import find_header, read_consolidated, read_csv_rows
 from .files import InputFile, default_registry, describe, discover, display_name
 from .form import is_form, read_form
 from .identify import identify
 from .limits import FORM_MAX_ROWS, MAX_FILE_BYTES, MIB, TABLE_MAX_ROWS
-from .package import Refused, inspect_package, sheet_problem
+from .package import check_workbook, sheet_problem
 from .parallel import read_all
 from .raw import RawUnit
-from .sniff import not_a_workbook, wrong_zip, zip_without_workbook
 from .workbook import Book, BookError, open_book
 
 
@@ -56,10 +54,8 @@ def _read_inputs(path: Path, criteria: Criteria, year: int | None, subject: str 
                                           "không tìm thấy tệp hoặc thư mục này."))
         return result
     reg_file = registry_path or default_registry(path)
-    if reg_file is not None and (problem := _unsafe_registry(reg_file, path)) is not None:
-        result.problems.append(problem)  # never handed to the registry reader (calamine, or a read into memory)
-    elif reg_file is not None:
-        result.registry, problems = load_registry(reg_file, path if path.is_dir() else path.parent)
+    if reg_file is not None:  # checked like any input (read_registry): None when refused or unreadable
+        result.registry, problems = read_registry(reg_file, path if path.is_dir() else path.parent)
         result.problems += problems
     files, locked, unsupported = discover(path, reg_file)
     for f in unsupported:
@@ -74,25 +70,6 @@ def _read_inputs(path: Path, criteria: Criteria, year: int | None, subject: str 
         result.files += described
     result.units = identify(raws, criteria, result.registry, result.problems, year, subject)
     return result
-
-
-def _unsafe_registry(reg_file: Path, root: Path) -> InputError | None:
-    """The registry is an input too: the same size, package and extent checks before it is read."""
-    where = Location(file=display_name(reg_file, root))
-    try:
-        if reg_file.stat().st_size > MAX_FILE_BYTES:
-            return InputError("FILE_TOO_LARGE", where, f"danh sách đơn vị quá {format_vi(MAX_FILE_BYTES // MIB)} MB: "
-                              "không đọc. Kiểm tra có đúng tệp không.")
-        if reg_file.suffix.lower() != ".xlsx":
-            return None
-        if not zipfile.is_zipfile(reg_file):
-            return not_a_workbook(where.file or "", reg_file.read_bytes()[:4096])
-        largest = inspect_package(reg_file).largest
-    except Refused as refused:
-        return InputError(refused.code, where, f"{refused}. Không đọc danh sách đơn vị này.")
-    except OSError as exc:
-        return _unreadable(where.file or "", None, f"{type(exc).__name__}: {exc.strerror or exc}")
-    return sheet_problem(largest, TABLE_MAX_ROWS, where, "danh sách đơn vị")
 
 
 def _read_alone(criteria: Criteria, f: Path, root: Path, locked: frozenset[Path]
@@ -140,11 +117,7 @@ def _read_file_at(f: Path, root: Path, criteria: Criteria, result: ReadResult, l
             result.problems += problems
         result.files.append(replace(info, kind="consolidated" if rows is not None else "unreadable"))
         return units
-    if not zipfile.is_zipfile(f):
-        result.problems.append(not_a_workbook(name, data))
-        result.files.append(replace(info, kind="unreadable"))
-        return []
-    book = _open(f, name, result)
+    book = _open(f, name, data, result)
     if book is None:
         result.files.append(replace(info, kind="unreadable"))
         return []
@@ -154,19 +127,14 @@ def _read_file_at(f: Path, root: Path, criteria: Criteria, result: ReadResult, l
         book.close()
 
 
-def _open(f: Path, name: str, result: ReadResult) -> Book | None:
-    """The workbook, once its package is checked and calamine has opened it; None with the problem reported."""
-    try:
-        package = inspect_package(f)
-    except Refused as refused:
-        result.problems.append(InputError(refused.code, Location(file=name), f"{refused}. Không đọc tệp này; "
-                                          "lấy lại tệp gốc (hoặc mở bằng Excel, lưu lại dạng .xlsx) rồi chạy lại."))
-        return None
-    if other := zip_without_workbook(package.names):  # a .docx is a zip too: say what it is, not calamine's words
-        result.problems.append(wrong_zip(name, other))
+def _open(f: Path, name: str, data: bytes, result: ReadResult) -> Book | None:
+    """The workbook, once check_workbook passed it and calamine has opened it; None with the problem reported."""
+    checked = check_workbook(f, name, data=data)
+    if isinstance(checked, InputError):
+        result.problems.append(checked)
         return None
     try:
-        return open_book(f, package)
+        return open_book(f, checked)
     except BookError as exc:  # calamine's errors (zip, xml, password) all mean: cannot read this file
         result.problems.append(_unreadable(name, None, str(exc)))
         return None

@@ -8,6 +8,8 @@ and checking the CRC; each part's extent is measured from its cell references, f
 for rows and cells written without one. Only then is the file handed to calamine, and only the sheets
 within the limits are loaded (see Book). Nothing here parses XML: byte counts and regular expressions,
 which expand no entity; a DTD is refused outright (Excel never writes one).
+
+check_workbook is the one gate every workbook passes before a parser opens it, an input as the registry.
 """
 
 from __future__ import annotations
@@ -25,7 +27,17 @@ from typing import BinaryIO
 from ..errors import InputError, Location
 from ..names import INVISIBLE
 from ..numbers import format_vi
-from .limits import MAX_PARTS, MAX_RATIO, MAX_SHEET_CELLS, MAX_UNPACKED_BYTES, MIB, RATIO_FLOOR_BYTES, TABLE_MAX_ROWS
+from .limits import (
+    MAX_FILE_BYTES,
+    MAX_PARTS,
+    MAX_RATIO,
+    MAX_SHEET_CELLS,
+    MAX_UNPACKED_BYTES,
+    MIB,
+    RATIO_FLOOR_BYTES,
+    TABLE_MAX_ROWS,
+)
+from .sniff import not_a_workbook, wrong_zip, zip_without_workbook
 
 _CHUNK = 4 * MIB  # compressed bytes read at a time, and inflated bytes produced at a time
 _DTD = (b"<!DOCTYPE", b"<!ENTITY")
@@ -110,6 +122,41 @@ def sheet_problem(extent: Extent, max_rows: int, where: Location, kind: str) -> 
                           f"quá {_n(MAX_SHEET_CELLS)} ô. Xóa các cột và dòng thừa (ô ở xa có dữ liệu hoặc định "
                           "dạng) rồi chạy lại.")
     return None
+
+
+def check_workbook(path: Path, name: str, *, data: bytes | None = None, kind: str | None = None
+                   ) -> Package | InputError:
+    """The check before any parser opens a workbook: the file's size, what a file that is not a zip really is
+    (all its bytes: an OLE directory can sit anywhere), the package (inspect_package), what a zip holding no
+    workbook is. Returns the package, to hand to open_book, or the problem to report; OSError is the caller's.
+
+    `data`: the file's bytes, when the caller holds them already. `kind`: what the whole workbook is, when that
+    is known before it is opened (the registry, read whole): messages name it, and its sheets are held to the
+    table limits here; without it (an input, form or table) the reader judges each sheet as it reads it."""
+    where = Location(file=name)
+    what = kind or "tệp"
+    if problem := size_problem(len(data) if data is not None else path.stat().st_size, where, what):
+        return problem
+    if not zipfile.is_zipfile(path):
+        return not_a_workbook(name, data if data is not None else path.read_bytes())
+    try:
+        package = inspect_package(path)
+    except Refused as refused:
+        return InputError(refused.code, where, f"{refused}. Không đọc {what} này; lấy lại tệp gốc (hoặc mở bằng "
+                          "Excel, lưu lại dạng .xlsx) rồi chạy lại.")
+    if other := zip_without_workbook(package.names):  # a .docx is a zip too: say what it is, not calamine's words
+        return wrong_zip(name, other)
+    if kind is not None and (problem := sheet_problem(package.largest, TABLE_MAX_ROWS, where, kind)):
+        return problem
+    return package
+
+
+def size_problem(size: int, where: Location, what: str) -> InputError | None:
+    """FILE_TOO_LARGE for a file beyond MAX_FILE_BYTES on disk (never read into memory)."""
+    if size <= MAX_FILE_BYTES:
+        return None
+    return InputError("FILE_TOO_LARGE", where, f"{what} nặng {format_vi(size // MIB)} MB, quá giới hạn "
+                      f"{format_vi(MAX_FILE_BYTES // MIB)} MB cho một tệp: không đọc. Kiểm tra có đúng tệp không.")
 
 
 def inspect_package(path: Path) -> Package:

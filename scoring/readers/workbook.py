@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]  # (no types-defusedxml in dev)
 from python_calamine import CalamineError, CalamineWorkbook
 
+from ..names import nfc
 from .limits import MAX_SHEET_CELLS, MAX_UNPACKED_BYTES, TABLE_MAX_ROWS
 from .package import Extent, Package, Refused, inspect_package
 
@@ -91,9 +91,10 @@ class Book:
                 self._sheets[sheet] = self._wb.get_sheet_by_name(self._real.get(sheet, sheet))
         return self._sheets[sheet]
 
-    def rows(self, sheet: str) -> list[list[Any]]:
+    def rows(self, sheet: str, *, from_a1: bool = True) -> list[list[Any]]:
+        """The sheet's values, row by row from A1; `from_a1` False: from its first row and column with a value."""
         with _calamine():
-            return [list(r) for r in self._sheet(sheet).to_python(skip_empty_area=False)]
+            return [list(r) for r in self._sheet(sheet).to_python(skip_empty_area=not from_a1)]
 
     def merged(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         with _calamine():
@@ -142,7 +143,7 @@ def open_book(path: Path, package: Package | None = None) -> Book:
         names = list(wb.sheet_names)
     real: dict[str, str] = {}
     for name in names:
-        real.setdefault(_nfc(name), name)
+        real.setdefault(nfc(name), name)
     return Book(path, list(real), wb, package, real)
 
 
@@ -176,7 +177,7 @@ def _facts_from(workbook_xml: bytes, rels_xml: bytes) -> tuple[bool, dict[str, s
             target = targets.get(_rel_id(el)) or ""
             if target:
                 path = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-                parts.setdefault(_nfc(el.get("name") or ""), path)
+                parts.setdefault(nfc(el.get("name") or ""), path)
     return date1904, parts
 
 
@@ -187,10 +188,6 @@ def _local(tag: Any) -> str:
 def _rel_id(el: Element) -> str | None:
     """The r:id of a <sheet>, whatever its namespace prefix (transitional or strict)."""
     return next((v for k, v in el.attrib.items() if k.startswith("{") and _local(k) == "id"), None)
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def _calamine_words(exc: BaseException) -> str:
