@@ -44,7 +44,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 PathArg = Annotated[Path, typer.Argument(help="Thư mục (hoặc tệp) chứa biểu đã điền và/hoặc bảng tổng hợp.",
                                          show_default=False)]
 YearOpt = Annotated[int | None, typer.Option("--nam", help="Năm đánh giá (bỏ qua biểu của năm khác).")]
-SubjectOpt = Annotated[str | None, typer.Option("--doi-tuong", help="Chỉ một đối tượng: huyen, xa hoặc co_quan.")]
+SubjectOpt = Annotated[str | None, typer.Option("--doi-tuong", help="Chỉ một đối tượng của bộ tiêu chí (bộ mặc "
+                                                "định: huyen, xa, co_quan).")]
 CriteriaOpt = Annotated[Path | None, typer.Option("--tieu-chi", help="Tệp tiêu chí JSON khác tệp mặc định.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Thiếu số liệu cũng là lỗi (mã thoát 1).")]
 RegistryOpt = Annotated[Path | None, typer.Option("--danh-sach", help="Danh sách đơn vị (don_vi.csv/.xlsx); "
@@ -94,18 +95,24 @@ def main_options(debug: Annotated[bool, typer.Option("--debug", help="Hiện tra
     _state["debug"] = debug
 
 
-def _check_subject(subject: str | None) -> None:
-    if subject is not None and subject not in ("huyen", "xa", "co_quan"):
-        raise typer.BadParameter("cần huyen, xa hoặc co_quan", param_hint="--doi-tuong")
+def _check_subject(subject: str | None, criteria: Any) -> None:
+    """--doi-tuong names one of the criteria file's subject types (they are data: a corrected file may add one)."""
+    if subject is not None and subject not in criteria.subjects:
+        from .errors import one_of
+
+        raise typer.BadParameter(f"cần {one_of(criteria.subjects)} (các đối tượng của bộ tiêu chí)",
+                                 param_hint="--doi-tuong")
 
 
-def _run(path: Path, year: int | None, subject: str | None, criteria: Path | None, registry: Path | None,
+def _run(path: Path, year: int | None, subject: str | None, criteria_path: Path | None, registry: Path | None,
          quiet: bool = False) -> Any:
+    from .criteria import load_criteria
     from .pipeline import run
 
-    _check_subject(subject)
+    criteria = load_criteria(criteria_path)
+    _check_subject(subject, criteria)
     if quiet or not sys.stderr.isatty():
-        return run(path, criteria_path=criteria, year=year, subject=subject, registry=registry)
+        return run(path, criteria=criteria, year=year, subject=subject, registry=registry)
     from rich.progress import Progress
 
     with Progress(transient=True, console=_console(stderr=True)) as bar:
@@ -114,7 +121,7 @@ def _run(path: Path, year: int | None, subject: str | None, criteria: Path | Non
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return run(path, criteria_path=criteria, year=year, subject=subject, registry=registry, progress=progress)
+        return run(path, criteria=criteria, year=year, subject=subject, registry=registry, progress=progress)
 
 
 def _exit_code(result: Any, strict: bool) -> int:
@@ -198,7 +205,6 @@ def criteria_cmd(doi_tuong: SubjectOpt = None,
     """Xem bộ tiêu chí (cây tiêu chí, điểm tối đa, nguồn); xuất/nhập Excel để sửa mà không cần lập trình."""
     from .criteria import DEFAULT_CRITERIA, load_criteria
 
-    _check_subject(doi_tuong)
     con = _console()
     if xuat and nhap:
         raise typer.BadParameter("chỉ dùng một trong --xuat, --nhap")
@@ -210,6 +216,7 @@ def criteria_cmd(doi_tuong: SubjectOpt = None,
         con.print(f"Đã kiểm tra và ghi {target} ({changed} thay đổi).", markup=False)
         return
     criteria = load_criteria(tieu_chi)
+    _check_subject(doi_tuong, criteria)
     if xuat:
         from .criteria.excel import export_excel
 
@@ -235,8 +242,8 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
     """Tạo biểu Excel để các đơn vị điền (hoặc bảng tổng hợp) từ bộ tiêu chí."""
     from .criteria import load_criteria
 
-    _check_subject(doi_tuong)
     criteria = load_criteria(tieu_chi)
+    _check_subject(doi_tuong, criteria)
     con = _console()
     if tong_hop:
         from .forms.consolidated_template import write_consolidated_template
@@ -249,7 +256,7 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
     if don_vi is not None:
         from .registry import load_registry
 
-        registry, problems = load_registry(don_vi)
+        registry, problems = load_registry(don_vi, subjects=criteria.subjects)
         if problems:
             from .reports.console import problems as show
 
@@ -263,7 +270,9 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
         con.print(f"Đã tạo {len(units)} biểu trong {out}.", markup=False)
         return
     if doi_tuong is None:
-        raise typer.BadParameter("cần --doi-tuong (huyen, xa hoặc co_quan)", param_hint="--doi-tuong")
+        from .errors import one_of
+
+        raise typer.BadParameter(f"cần --doi-tuong ({one_of(criteria.subjects)})", param_hint="--doi-tuong")
     write_form(out, criteria, doi_tuong, nam)
     con.print(f"Đã tạo biểu {out} ({criteria.scheme(doi_tuong).name}, năm {nam}).", markup=False)
 

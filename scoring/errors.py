@@ -12,8 +12,15 @@ Problems are records, not exceptions, so that every one of them is collected and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+
+def one_of(choices: Sequence[str]) -> str:
+    """The choices as a message lists them: "huyen, xa hoặc co_quan"."""
+    items = list(choices)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} hoặc {items[-1]}"
 
 
 class Location(NamedTuple):

@@ -64,10 +64,12 @@ def run_time() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
-def run(path: Path, *, criteria_path: Path | None = None, year: int | None = None, subject: str | None = None,
-        registry: Path | None = None, progress: Callable[[int, int], None] | None = None) -> Run:
+def run(path: Path, *, criteria_path: Path | None = None, criteria: Criteria | None = None, year: int | None = None,
+        subject: str | None = None, registry: Path | None = None,
+        progress: Callable[[int, int], None] | None = None) -> Run:
+    """Read, evaluate and rank. `criteria`: already loaded (else read from `criteria_path`, or the default)."""
     started = run_time()
-    criteria = load_criteria(criteria_path)
+    criteria = criteria if criteria is not None else load_criteria(criteria_path)
     read = read_inputs(path, criteria, year=year, subject=subject, registry_path=registry, progress=progress)
     results = evaluate_all(criteria, read.units)
     ranked = rank(results)

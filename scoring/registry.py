@@ -8,11 +8,12 @@ the same parsing (a code typed as the number 101 is "101").
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Location
+from .errors import InputError, Location, one_of
 from .names import clean, fold_accents, match_key
 from .readers.consolidated import read_csv_rows
 from .readers.package import check_workbook, size_problem
@@ -72,15 +73,18 @@ class Registry:
         return [by_key[k] for k in difflib.get_close_matches(folded, list(by_key), n=2, cutoff=0.8)]
 
 
-def load_registry(path: Path, root: Path | None = None) -> tuple[Registry, list[InputError]]:
+def load_registry(path: Path, root: Path | None = None, *, subjects: Sequence[str]
+                  ) -> tuple[Registry, list[InputError]]:
     """Read a registry file (see read_registry); an empty registry when the file is not read."""
-    registry, problems = read_registry(path, root)
+    registry, problems = read_registry(path, root, subjects=subjects)
     return (registry if registry is not None else Registry(source=_shown(path, root))), problems
 
 
-def read_registry(path: Path, root: Path | None = None) -> tuple[Registry | None, list[InputError]]:
+def read_registry(path: Path, root: Path | None = None, *, subjects: Sequence[str]
+                  ) -> tuple[Registry | None, list[InputError]]:
     """Read a registry file; every bad row is reported, the good rows are kept. None when the file is not read
-    at all (refused before any parser opens it, or unreadable), with the reason."""
+    at all (refused before any parser opens it, or unreadable), with the reason. `subjects`: the subject types
+    the criteria file defines (a unit of another type cannot be scored)."""
     shown = _shown(path, root)
     try:
         rows, problems = _rows(path, shown)
@@ -109,9 +113,9 @@ def read_registry(path: Path, root: Path | None = None) -> tuple[Registry | None
         if not (code or name):
             continue
         where = Location(file=shown, cell=f"A{n}")
-        if not code or not name or subject not in ("huyen", "xa", "co_quan"):
+        if not code or not name or subject not in subjects:
             problems.append(InputError("BAD_REGISTRY_ROW", where, f"dòng {n} cần mã, tên và đối tượng "
-                                       "(huyen, xa hoặc co_quan)"))
+                                       f"({one_of(subjects)}: các đối tượng của bộ tiêu chí)"))
             continue
         if code in seen:
             problems.append(InputError("DUPLICATE_UNIT", where, f"mã đơn vị {code} xuất hiện hai lần"))

@@ -53,6 +53,7 @@ from tests.hostile_files import (
 from tests.inputs_helpers import (
     UNIT_OF,
     YEAR,
+    criteria,
     make_form,
     minimal_docx,
     only,
@@ -459,7 +460,7 @@ def test_load_registry_checks_the_package_itself(tmp_path: Path, monkeypatch: py
     else:
         _far_row(path, limits.TABLE_MAX_ROWS + 1)
     _no_calamine(monkeypatch)
-    registry, problems = load_registry(path, tmp_path)
+    registry, problems = load_registry(path, tmp_path, subjects=criteria().subjects)
     [problem] = problems
     assert problem.code == {"bomb": "ZIP_TOO_LARGE", "rows": "TOO_MANY_ROWS"}[hostile]
     assert problem.location == Location("don_vi_bom.xlsx") and "danh sách đơn vị" in problem.message
@@ -507,7 +508,7 @@ def test_a_registry_in_another_workbook_format_is_checked_too(tmp_path: Path, mo
 def test_a_registry_that_is_not_a_workbook_is_named_for_what_it_is(tmp_path: Path, make: Callable[[Path], Any],
                                                                     code: str, says: str) -> None:
     make(tmp_path / "don_vi.xlsx")
-    registry, problems = load_registry(tmp_path / "don_vi.xlsx", tmp_path)
+    registry, problems = load_registry(tmp_path / "don_vi.xlsx", tmp_path, subjects=criteria().subjects)
     [problem] = problems
     assert (problem.code, problem.location) == (code, Location("don_vi.xlsx")) and says in problem.message
     _reads_well(problem)

@@ -16,6 +16,7 @@ from tests.inputs_helpers import (
     REGISTRY,
     YEAR,
     codes,
+    criteria,
     errors,
     make_form,
     only,
@@ -134,7 +135,7 @@ def test_registry_file_formats(tmp_path: Path, variant: str) -> None:
     else:
         path = write_csv(tmp_path / "don_vi.csv", rows, bom=variant == "csv-bom",
                          delimiter=";" if variant == "csv-semicolon" else ",")
-    registry, problems = load_registry(path, tmp_path)
+    registry, problems = load_registry(path, tmp_path, subjects=criteria().subjects)
     assert problems == []
     assert [(u.code, u.name, u.subject, u.aliases) for u in registry.units] == [
         ("X01", "Xã Đồng Vương", "xa", ()), ("X04", "Thị trấn Cầu Gồ", "xa", ("TT Cầu Gồ", "Cầu Gồ cũ"))]
@@ -175,7 +176,7 @@ def test_a_code_typed_as_a_number_in_a_workbook_registry(tmp_path: Path) -> None
     the same number in a form or a table (never "101.0", which would match nothing)."""
     write_xlsx_table(tmp_path / "don_vi.xlsx", [["ma_don_vi", "ten_don_vi", "doi_tuong"], [101, "Xã Đồng Vương", "xa"],
                                                 [7.0, "Huyện Phú Bình", "huyen"]])
-    registry, problems = load_registry(tmp_path / "don_vi.xlsx", tmp_path)
+    registry, problems = load_registry(tmp_path / "don_vi.xlsx", tmp_path, subjects=criteria().subjects)
     assert problems == [] and [u.code for u in registry.units] == ["101", "7"]
     make_form(tmp_path / "f.xlsx", "xa", code="101", name="Dong Vuong", values={"so_thon": 9})
     write_xlsx_table(tmp_path / "th.xlsx", [["ma_don_vi", "nam", "so_xa"], [7, YEAR, 12]])

@@ -55,7 +55,8 @@ def _read_inputs(path: Path, criteria: Criteria, year: int | None, subject: str 
         return result
     reg_file = registry_path or default_registry(path)
     if reg_file is not None:  # checked like any input (read_registry): None when refused or unreadable
-        result.registry, problems = read_registry(reg_file, path if path.is_dir() else path.parent)
+        result.registry, problems = read_registry(reg_file, path if path.is_dir() else path.parent,
+                                                  subjects=criteria.subjects)
         result.problems += problems
     files, locked, unsupported = discover(path, reg_file)
     for f in unsupported:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..criteria import Criteria
-from ..errors import InputError, Location
+from ..errors import InputError, Location, one_of
 from ..inputs import UnitInput
 from ..names import clean, match_key
 from ..numbers import format_vi
@@ -103,7 +103,7 @@ def _resolve(raw: RawUnit, criteria: Criteria, reg: Registry | None, problems: l
         return None
     if subject is None:
         problems.append(InputError("UNKNOWN_SUBJECT", raw.where, f"đối tượng {quote(raw.subject or '')} không hợp lệ; "
-                                   "cần huyen, xa hoặc co_quan."))
+                                   f"cần {one_of(criteria.subjects)} (các đối tượng của bộ tiêu chí)."))
         return None
     unit_year = raw.year or year
     if unit_year is None:
