@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Ghi chú"}  # how every report names a severity
+
 
 def one_of(choices: Sequence[str]) -> str:
     """The choices as a message lists them: "huyen, xa hoặc co_quan"."""

@@ -270,3 +270,7 @@ class CriteriaFile(Frozen):
     consistency: Consistency
     indicators: tuple[Indicator, ...] = Field(min_length=1)
     schemes: dict[Ident, Scheme] = Field(min_length=1)
+
+    def grade_order(self) -> list[tuple[str, str]]:
+        """(id, name) of every grade, best first, then the ungraded one: the order every report lists them in."""
+        return [(g.id, g.name) for g in self.grades] + [(self.ungraded.id, self.ungraded.name)]

@@ -88,8 +88,7 @@ def total_chart(rows: Sequence[UnitResult], cf: CriteriaFile) -> bytes:
         ax.spines["bottom"].set_bounds(lo, hi)  # the axis ends at the maximum score, not in the label room
         ax.set_xlabel("Tổng điểm")
         present = {r.grade_id for r in rows}
-        order = [(g.id, g.name) for g in cf.grades] + [(cf.ungraded.id, cf.ungraded.name)]
-        handles = [Patch(color=colours[gid], label=name) for gid, name in order
+        handles = [Patch(color=colours[gid], label=name) for gid, name in cf.grade_order()
                    if gid in present or gid != cf.ungraded.id]
         fig.legend(handles=handles, loc="outside upper center", ncols=len(handles), frameon=False,
                    handlelength=1.2, columnspacing=1.4)

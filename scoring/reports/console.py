@@ -13,7 +13,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..criteria import Criteria, Criterion
-from ..errors import InputError
+from ..errors import SEVERITY_VI, InputError
 from ..evaluate import UnitResult
 from ..numbers import format_or_dash as _num
 from ..numbers import format_vi
@@ -25,7 +25,7 @@ from ..trace import LEAF, STATUS_VI, TraceRecord
 GRADE_STYLE = {"tot": "bold green", "kha": "cyan", "trung_binh": "yellow", "yeu": "bold red"}
 CONSOLE_LIMIT, CONSOLE_EDGE = 300, 50  # rows a terminal table is worth reading; beyond, the first and last 50
 STATUS_DOC = {"reconstructed": "tái dựng", "official": "chính thức"}
-SEVERITY_VI = {"error": ("Lỗi", "bold red"), "warning": ("Cảnh báo", "yellow"), "info": ("Ghi chú", "dim")}
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 
 
 def notice(console: Console, criteria: Criteria) -> None:
@@ -79,7 +79,7 @@ def ranking(console: Console, run: Run) -> None:
                           Text(r.grade_name, style=GRADE_STYLE.get(r.grade_id, "")), _markers(r))
         console.print(table)
         counts = Counter(r.grade_name for r in rows)
-        order = [g.name for g in run.criteria.file.grades] + [run.criteria.file.ungraded.name]
+        order = [name for _, name in run.criteria.file.grade_order()]
         console.print("  Số đơn vị theo xếp loại: " + "; ".join(f"{g}: {counts.get(g, 0)}" for g in order))
         console.print()
     # Plain words, no symbols: some terminals draw symbols such as ✎ two cells wide and break the columns.
@@ -95,7 +95,7 @@ def problems(console: Console, items: list[InputError], limit: int | None = None
     items = _fold(items)
     items = sorted(items, key=lambda p: (order.get(p.severity, 3), p.location.file or "", p.code))
     counts = Counter(p.severity for p in items)
-    title = "Kiểm tra dữ liệu: " + ", ".join(f"{SEVERITY_VI[s][0].lower()} {counts[s]}" for s in order if counts[s])
+    title = "Kiểm tra dữ liệu: " + ", ".join(f"{SEVERITY_VI[s].lower()} {counts[s]}" for s in order if counts[s])
     table = Table(title=title, title_justify="left", header_style="bold", expand=False, box=box.SIMPLE_HEAVY,
                   pad_edge=False)
     table.add_column("Mức")
@@ -104,7 +104,7 @@ def problems(console: Console, items: list[InputError], limit: int | None = None
     table.add_column("Nội dung", overflow="fold", ratio=1)
     shown = items if limit is None else items[:limit]
     for p in shown:
-        label, style = SEVERITY_VI.get(p.severity, (p.severity, ""))
+        label, style = SEVERITY_VI.get(p.severity, p.severity), SEVERITY_STYLE.get(p.severity, "")
         table.add_row(Text(label, style=style), p.code, Text(str(p.location)), Text(p.message))  # user text: no markup
     console.print(table)
     if len(shown) < len(items):

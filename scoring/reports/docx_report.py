@@ -27,6 +27,7 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from ..atomic import write_atomic
+from ..criteria.models import CriteriaFile
 from ..evaluate import UnitResult
 from ..grading import FiredOverride, band_for
 from ..numbers import format_or_dash as _num
@@ -434,10 +435,7 @@ def _results(doc: DocxDocument, run: Run) -> None:
             _data_row(table, [str(r.rank) if r.rank is not None else NO_VALUE, clean(r.unit.unit_name),
                               _num(tot.self_score), _num(tot.computed), _num(tot.appraised), format_vi(r.total),
                               r.grade_name], [c, left, c, c, c, c, c], CELL)
-        counts = Counter(r.grade_id for r in rows)
-        grades = [(g.id, g.name) for g in cf.grades]
-        if counts.get(cf.ungraded.id):
-            grades.append((cf.ungraded.id, cf.ungraded.name))
+        counts, grades = _grades_of(rows, cf)
         tally = "; ".join(f"{name}: {format_vi(counts.get(gid, 0))} đơn vị" for gid, name in grades)
         _para(doc, f"b) Kết quả xếp loại: {tally}.", BODY).paragraph_format.space_before = Pt(6)
         if len(rows) > CHART_LIMIT:
@@ -498,13 +496,16 @@ def _changes(doc: DocxDocument, run: Run, rows: Sequence[UnitResult]) -> None:
         _para(doc, line, BODY)
 
 
+def _grades_of(results: Sequence[UnitResult], cf: CriteriaFile) -> tuple[Counter[str], list[tuple[str, str]]]:
+    """Units per grade id, and the grades a tally lists: every grade, the ungraded one only when it has units."""
+    counts = Counter(r.grade_id for r in results)
+    return counts, [(gid, name) for gid, name in cf.grade_order() if gid != cf.ungraded.id or counts.get(gid)]
+
+
 def _overall(doc: DocxDocument, run: Run) -> None:
     cf = run.criteria.file
     results = run.results
-    counts = Counter(r.grade_id for r in results)
-    grades = [(g.id, g.name) for g in cf.grades]
-    if counts.get(cf.ungraded.id):
-        grades.append((cf.ungraded.id, cf.ungraded.name))
+    counts, grades = _grades_of(results, cf)
     _para(doc, "II. TỔNG HỢP CHUNG", HEAD1)
     tally = "; ".join(f"{name}: {format_vi(counts.get(gid, 0))}" for gid, name in grades)
     _para(doc, f"Tổng số {format_vi(len(results))} cơ quan, đơn vị được chấm điểm, xếp loại; trong đó {tally}.", BODY)

@@ -11,7 +11,7 @@ from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 
 from ..atomic import write_bytes_atomic
-from ..errors import InputError
+from ..errors import SEVERITY_VI, InputError
 from ..evaluate import UnitResult
 from ..numbers import format_or_dash as _num
 from ..numbers import format_vi
@@ -23,7 +23,6 @@ from .chart import UNGRADED_COLOUR, grade_colours
 from .writer import TRACE, XLSX
 
 STATUS_DOC = {"reconstructed": "tái dựng", "official": "chính thức"}
-SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Ghi chú"}
 KIND_VI = {"form": "biểu mẫu", "consolidated": "bảng tổng hợp", "registry": "danh sách đơn vị",
            "unreadable": "không đọc được"}
 LABEL_CHARS = 34  # unit names longer than this are cut in the chart (the full name is in the bar's tooltip)
@@ -137,8 +136,7 @@ class _Grades:
     def __init__(self, run: Run) -> None:
         cf = run.criteria.file
         colours = grade_colours(cf)  # the Word chart's colours: a grade looks the same in every report
-        self.order: list[tuple[str, str, str]] = [(g.id, g.name, colours[g.id]) for g in cf.grades]  # id, name, colour
-        self.order.append((cf.ungraded.id, cf.ungraded.name, colours[cf.ungraded.id]))
+        self.order = [(gid, name, colours[gid]) for gid, name in cf.grade_order()]  # id, name, colour
         self.colour = {gid: colour for gid, _, colour in self.order}
         self.ranges = {g.id: (f"≥ {format_vi(g.min)}" if g.below is None
                               else f"{format_vi(g.min)} – dưới {format_vi(g.below)}") for g in cf.grades}

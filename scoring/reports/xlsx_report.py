@@ -11,6 +11,7 @@ from typing import Any
 from ..atomic import write_atomic
 from ..criteria import Criterion
 from ..criteria.validate import walk
+from ..errors import SEVERITY_VI
 from ..forms.layout import col_letter
 from ..pipeline import Run
 from ..trace import LEAF, STATUS_VI, params_doc, sentence_pass
@@ -21,7 +22,6 @@ SHORT_NAMES = {"huyen": "Huyện", "xa": "Xã, thị trấn", "co_quan": "Cơ qu
 # of any province's run (the largest, Hà Nội before 2025: ~640 units, ~30,000 records); a national sheet
 # (~490,000 records) is cut, since no one reads it in Excel, and each 10,000 rows cost ~0.13 s to write.
 TRACE_SHEET_LIMIT = 50_000
-_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Ghi chú"}
 
 
 def _sheet_title(text: str) -> str:
@@ -140,7 +140,7 @@ def _comparison(run: Run) -> Iterator[list[Any]]:
 def _problems(run: Run) -> Iterator[list[Any]]:
     for p in run.problems:
         loc = p.location
-        yield [_LABELS.get(p.severity, p.severity), p.code, p.unit_id, loc.file, loc.sheet, loc.cell, loc.field,
+        yield [SEVERITY_VI.get(p.severity, p.severity), p.code, p.unit_id, loc.file, loc.sheet, loc.cell, loc.field,
                Styled(p.message, WRAP)]
 
 
