@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from scoring.cli import app
@@ -68,6 +69,13 @@ def test_a_new_subject_type_is_scored_end_to_end(four_subjects: Path, tmp_path: 
     assert code == 0, out
     doc = json.loads(out)
     assert [(u["unit_id"], u["subject"]) for u in doc["units"]] == [("S01", "su_nghiep")]
+    # the reports take the new type like the others: its own sheet, its own section, its rows in the history
+    out = tmp_path / "ket_qua"
+    code, text = invoke("report", str(forms), "--tieu-chi", str(four_subjects), "--nam", "2023", "--out", str(out),
+                        "--db", str(tmp_path / "lich_su.sqlite3"))
+    assert code == 0, text
+    assert "Đơn vị sự nghiệp công lập" in load_workbook(out / "ket_qua_cham_diem.xlsx", read_only=True).sheetnames
+    assert "Đơn vị sự nghiệp công lập (1 đơn vị)" in (out / "bao_cao.html").read_text("utf-8")
     # a subject the file does not define is a usage error that lists the four it does
     code, out = invoke("score", str(forms), "--tieu-chi", str(four_subjects), "--doi-tuong", "tinh")
     assert code == 2
