@@ -15,6 +15,12 @@ import typer
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
+def _install_vietnamese_errors() -> None:
+    from .cli_errors import install
+
+    install()
+
+
 def _vietnamese_help() -> None:
     """typer's help panels speak English; the officers who read them do not have to."""
     from typer import rich_utils
@@ -29,6 +35,7 @@ def _vietnamese_help() -> None:
 
 
 _vietnamese_help()
+_install_vietnamese_errors()
 
 app = typer.Typer(
     name="qd274",

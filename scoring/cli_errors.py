@@ -1,0 +1,105 @@
+"""typer's own usage errors (a mistyped option, a missing argument, a year typed as text) told in Vietnamese.
+
+typer prints them through `typer.rich_utils.rich_format_error`, in English and with click's wording. The
+officers who mistype a command read Vietnamese, so that function is replaced by one that says the same
+things in Vietnamese: the usage line, where to find help, and what is wrong. The exception classes are
+recognised by name, because typer ≥ 0.29 carries its own copy of click while older versions use click's:
+an error this module does not know keeps typer's English message (never hidden, never a crash).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_QUOTED = re.compile(r"'([^']*)'")
+_LAST_PARENS = re.compile(r"\(([^()]*)\)\s*$")
+# pydantic's error types, which typer ≥ 0.29 converts values with; older typer goes through click's types
+_EXPECTED = {"int": "cần một số nguyên (ví dụ 2023).", "float": "cần một số.", "bool": "cần có hoặc không."}
+
+
+def install() -> None:
+    """Route typer's usage errors through `render` (once, at import of the CLI)."""
+    from typer import rich_utils
+
+    if getattr(rich_utils.rich_format_error, "__module__", "") != __name__:
+        setattr(rich_utils, "rich_format_error", render)  # noqa: B010  (a deliberate replacement, typed loosely)
+
+
+def render(exc: Any) -> None:
+    """Print a usage error as typer would, in Vietnamese. The help screen for a bare command is typer's."""
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.text import Text
+
+    console = Console(stderr=True, highlight=False)
+    if type(exc).__name__ == "NoArgsIsHelpError":  # `qd274 report` alone: the help text is the answer
+        console.print(Text(exc.format_message()))
+        return
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        usage = ctx.get_usage()
+        console.print(Text(usage.replace("Usage:", "Cách dùng:", 1)), style="bold")
+        console.print(Text(f"Xem «{ctx.command_path} --help» để biết các tham số và tùy chọn."), style="dim")
+    console.print(Panel(Text(message(exc)), border_style="red", title="Lỗi", title_align="left"))
+
+
+def message(exc: Any) -> str:
+    """What is wrong, in Vietnamese; typer's own words for an error this module does not know."""
+    kind = type(exc).__name__
+    raw = str(getattr(exc, "message", "") or "")
+    text: str | None = None
+    if kind == "NoSuchOption":
+        text = f"không có tùy chọn {exc.option_name}."
+        if getattr(exc, "possibilities", None):
+            text += " Có phải: " + ", ".join(sorted(exc.possibilities)) + "?"
+    elif kind == "MissingParameter":
+        param = getattr(exc, "param", None)
+        if param is not None and getattr(param, "param_type_name", "") == "option":
+            text = f"thiếu tùy chọn {'/'.join(param.opts)} (bắt buộc)."
+        elif param is not None:
+            text = f"thiếu tham số «{param.name}» (bắt buộc)."
+    elif kind == "BadParameter":
+        text = f"giá trị không hợp lệ cho {_hint(exc)}: {raw if not raw.isascii() else _expected(exc)}"
+    elif raw.startswith("No such command"):
+        names = _QUOTED.findall(raw)
+        if names:
+            text = f"không có lệnh «{names[0]}»." + (f" Có phải «{names[1]}»?" if len(names) > 1 else "")
+    elif kind == "BadOptionUsage" and "requires an argument" in raw:
+        text = f"tùy chọn {exc.option_name} cần một giá trị ngay sau nó."
+    elif kind == "BadOptionUsage" and "does not take a value" in raw:
+        text = f"tùy chọn {exc.option_name} không nhận giá trị: chỉ ghi {exc.option_name}."
+    elif "unexpected extra argument" in raw:
+        extra = _LAST_PARENS.search(raw)
+        text = (f"thừa tham số: {extra.group(1) if extra else raw}. Đường dẫn có dấu cách cần đặt trong ngoặc "
+                'kép ("…").')
+    if text is None:
+        return str(exc.format_message())
+    return text[0].upper() + text[1:]
+
+
+def _hint(exc: Any) -> str:
+    hint = getattr(exc, "param_hint", None)
+    if isinstance(hint, str) and hint:
+        return hint
+    param = getattr(exc, "param", None)
+    opts = getattr(param, "opts", None)
+    return "/".join(opts) if opts else "tham số"
+
+
+def _expected(exc: Any) -> str:
+    """The Vietnamese for typer's English conversion errors, from the parameter's type."""
+    cause = exc.__cause__
+    kind = ""
+    if hasattr(cause, "errors"):
+        try:
+            kind = str(cause.errors()[0]["type"])
+        except (TypeError, LookupError, AttributeError):
+            kind = ""
+    if not kind:
+        kind = str(getattr(getattr(getattr(exc, "param", None), "type", None), "name", "") or "")
+    kind = kind.lower()
+    for key, words in _EXPECTED.items():
+        if key in kind:
+            return words
+    return "giá trị không đọc được."

@@ -1,0 +1,62 @@
+"""Usage errors (typer's own: a mistyped option, a missing argument) are told in Vietnamese, exit 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from scoring.cli import app
+from scoring.cli_errors import message
+
+ENV = {"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env=ENV)
+    return result.exit_code, " ".join(result.output.replace("│", " ").split())
+
+
+@pytest.mark.parametrize(("args", "words", "usage"), [
+    (["score", "/tmp", "--khong-co"], "Không có tùy chọn --khong-co.", True),
+    (["report"], "Thiếu tham số «path» (bắt buộc).", True),
+    (["template", "--nam", "2023"], "Thiếu tùy chọn --out (bắt buộc).", True),
+    (["template", "--out", "x.xlsx", "--nam", "hai nghìn"], "Giá trị không hợp lệ cho --nam: cần một số nguyên", True),
+    (["score", "Thư", "mục"], "Thừa tham số: mục.", True),
+    (["scor"], "Không có lệnh «scor». Có phải «score»?", True),
+    # found while the options are split, before a command is known: typer gives no usage line to show
+    (["score", "/tmp", "--nam"], "Tùy chọn --nam cần một giá trị ngay sau nó.", False),
+    (["score", "/tmp", "--json=1"], "Tùy chọn --json không nhận giá trị", False),
+])
+def test_usage_errors_are_vietnamese(args: list[str], words: str, usage: bool) -> None:
+    code, out = invoke(*args)
+    assert code == 2
+    assert words in out
+    assert ("Cách dùng: qd274" in out and "--help» để biết" in out) == usage
+    for english in ("No such", "Missing", "Invalid value", "Try '", "requires an argument", "Got unexpected"):
+        assert english not in out
+
+
+def test_our_own_bad_parameter_keeps_its_words() -> None:
+    code, out = invoke("score", "/tmp", "--doi-tuong", "tinh")
+    assert code == 2
+    assert "Giá trị không hợp lệ cho --doi-tuong: cần huyen, xa hoặc co_quan" in out
+
+
+def test_an_unknown_error_keeps_typers_words() -> None:
+    class Strange(Exception):
+        message = "Something new"
+
+        def format_message(self) -> str:
+            return "Something new, said by typer"
+
+    assert message(Strange()) == "Something new, said by typer"
+
+
+def test_the_installed_command_speaks_vietnamese() -> None:
+    done = subprocess.run([sys.executable, "-m", "scoring", "score", "--khong-co", "."], capture_output=True,
+                          text=True, timeout=60, env={**ENV, "PATH": ""})
+    assert done.returncode == 2
+    assert "Cách dùng:" in done.stderr and "Không có tùy chọn --khong-co." in done.stderr
