@@ -13,13 +13,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from . import cli_words
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-
-def _install_vietnamese_errors() -> None:
-    from .cli_errors import install
-
-    install()
-
 
 def _vietnamese_help() -> None:
     """typer's help panels speak English; the officers who read them do not have to."""
@@ -35,10 +31,13 @@ def _vietnamese_help() -> None:
 
 
 _vietnamese_help()
-_install_vietnamese_errors()
+cli_words.install()
 
 app = typer.Typer(
     name="qd274",
+    cls=cli_words.Group,
+    options_metavar=cli_words.OPTIONS_METAVAR,
+    subcommand_metavar=cli_words.COMMAND_METAVAR,
     help="Chấm điểm, xếp loại công tác dân vận chính quyền theo Quyết định 274/QĐ-UBND (Bắc Giang).",
     no_args_is_help=True,
     add_completion=False,
@@ -46,6 +45,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 _state = {"debug": False}
+command = functools.partial(app.command, cls=cli_words.Command, options_metavar=cli_words.OPTIONS_METAVAR)
 F = TypeVar("F", bound=Callable[..., Any])
 
 PathArg = Annotated[Path, typer.Argument(help="Thư mục (hoặc tệp) chứa biểu đã điền và/hoặc bảng tổng hợp.",
@@ -139,7 +139,7 @@ def _exit_code(result: Any, strict: bool) -> int:
     return EXIT_OK
 
 
-@app.command("score")
+@command("score")
 @guarded
 def score(path: PathArg, nam: YearOpt = None, doi_tuong: SubjectOpt = None,
           strict: StrictOpt = False,
@@ -164,7 +164,7 @@ def score(path: PathArg, nam: YearOpt = None, doi_tuong: SubjectOpt = None,
     raise typer.Exit(_exit_code(result, strict))
 
 
-@app.command("explain")
+@command("explain")
 @guarded
 def explain(path: PathArg,
             don_vi: Annotated[str, typer.Option("--don-vi", help="Tên hoặc mã đơn vị cần diễn giải.")],
@@ -186,7 +186,7 @@ def explain(path: PathArg,
         rc.explain(con, result, r)
 
 
-@app.command("check")
+@command("check")
 @guarded
 def check(path: PathArg, nam: YearOpt = None, doi_tuong: SubjectOpt = None,
           strict: StrictOpt = False,
@@ -202,7 +202,7 @@ def check(path: PathArg, nam: YearOpt = None, doi_tuong: SubjectOpt = None,
     raise typer.Exit(_exit_code(result, strict))
 
 
-@app.command("criteria")
+@command("criteria")
 @guarded
 def criteria_cmd(doi_tuong: SubjectOpt = None,
                  xuat: Annotated[Path | None, typer.Option("--xuat", help="Xuất bộ tiêu chí ra Excel để sửa.")] = None,
@@ -236,7 +236,7 @@ def criteria_cmd(doi_tuong: SubjectOpt = None,
     criteria_tree(con, criteria, doi_tuong)
 
 
-@app.command("template")
+@command("template")
 @guarded
 def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư mục khi dùng --don-vi) cần tạo.")],
              doi_tuong: SubjectOpt = None,
@@ -288,7 +288,7 @@ DbOpt = Annotated[Path | None, typer.Option("--db", help="Tệp lịch sử SQLi
                                            "người dùng).")]
 
 
-@app.command("report")
+@command("report")
 @guarded
 def report(path: PathArg,
            out: Annotated[Path, typer.Option("--out", help="Thư mục ghi các tệp kết quả.")],
@@ -322,7 +322,7 @@ def report(path: PathArg,
     raise typer.Exit(_exit_code(result, False))
 
 
-@app.command("lich-su")
+@command("lich-su")
 @guarded
 def history_cmd(db: DbOpt = None) -> None:
     """Liệt kê các lần chạy đã lưu (lệnh report)."""
@@ -347,7 +347,7 @@ def history_cmd(db: DbOpt = None) -> None:
     con.print(table)
 
 
-@app.command("so-sanh")
+@command("so-sanh")
 @guarded
 def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm cần so sánh: --nam 2022 --nam 2023.")],
                 lan: Annotated[list[int] | None, typer.Option("--lan", help="Số lần chạy cụ thể cho từng năm "

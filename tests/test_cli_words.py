@@ -1,4 +1,4 @@
-"""Usage errors (typer's own: a mistyped option, a missing argument) are told in Vietnamese, exit 2."""
+"""typer's own words in Vietnamese: usage errors (exit 2), the usage line and --help of every help screen."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scoring.cli import app
-from scoring.cli_errors import message
+from scoring.cli_words import message
 
 ENV = {"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
 
@@ -60,3 +60,13 @@ def test_the_installed_command_speaks_vietnamese() -> None:
                           text=True, timeout=60, env={**ENV, "PATH": ""})
     assert done.returncode == 2
     assert "Cách dùng:" in done.stderr and "Không có tùy chọn --khong-co." in done.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["score", "--help"], ["report", "--help"]])
+def test_help_screens_speak_vietnamese(args: list[str]) -> None:
+    code, out = invoke(*args)
+    assert code == 0
+    assert "Cách dùng: qd274" in out and "[TÙY_CHỌN]" in out
+    assert "Hiện hướng dẫn này rồi thoát." in out
+    for english in ("Usage:", "Show this message", "[OPTIONS]", "COMMAND [ARGS]"):
+        assert english not in out

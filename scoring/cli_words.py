@@ -1,10 +1,11 @@
-"""typer's own usage errors (a mistyped option, a missing argument, a year typed as text) told in Vietnamese.
+"""typer's own words in Vietnamese: usage errors (a mistyped option, a missing argument), the usage line, --help.
 
-typer prints them through `typer.rich_utils.rich_format_error`, in English and with click's wording. The
-officers who mistype a command read Vietnamese, so that function is replaced by one that says the same
+typer prints usage errors through `typer.rich_utils.rich_format_error`, in English and with click's wording.
+The officers who mistype a command read Vietnamese, so that function is replaced by one that says the same
 things in Vietnamese: the usage line, where to find help, and what is wrong. The exception classes are
 recognised by name, because typer ≥ 0.29 carries its own copy of click while older versions use click's:
-an error this module does not know keeps typer's English message (never hidden, never a crash).
+an error this module does not know keeps typer's English message (never hidden, never a crash). The
+command classes below give the help screens a Vietnamese usage line and --help description.
 """
 
 from __future__ import annotations
@@ -12,10 +13,47 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from typer.core import TyperCommand, TyperGroup
+
 _QUOTED = re.compile(r"'([^']*)'")
 _LAST_PARENS = re.compile(r"\(([^()]*)\)\s*$")
 # pydantic's error types, which typer ≥ 0.29 converts values with; older typer goes through click's types
 _EXPECTED = {"int": "cần một số nguyên (ví dụ 2023).", "float": "cần một số.", "bool": "cần có hoặc không."}
+
+
+OPTIONS_METAVAR = "[TÙY_CHỌN]"
+COMMAND_METAVAR = "LỆNH [THAM_SỐ]..."
+HELP_OPTION = "Hiện hướng dẫn này rồi thoát."
+
+
+def _usage(text: str) -> str:
+    return text.replace("Usage:", "Cách dùng:", 1)
+
+
+def _help_option(option: Any) -> Any:
+    if option is not None:
+        option.help = HELP_OPTION
+    return option
+
+
+class Command(TyperCommand):
+    """A command whose help screen and usage line are in Vietnamese."""
+
+    def get_usage(self, ctx: Any) -> str:
+        return _usage(super().get_usage(ctx))
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _help_option(super().get_help_option(ctx))
+
+
+class Group(TyperGroup):
+    """The qd274 command itself, likewise."""
+
+    def get_usage(self, ctx: Any) -> str:
+        return _usage(super().get_usage(ctx))
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _help_option(super().get_help_option(ctx))
 
 
 def install() -> None:
@@ -39,7 +77,7 @@ def render(exc: Any) -> None:
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
         usage = ctx.get_usage()
-        console.print(Text(usage.replace("Usage:", "Cách dùng:", 1)), style="bold")
+        console.print(Text(_usage(usage)), style="bold")
         console.print(Text(f"Xem «{ctx.command_path} --help» để biết các tham số và tùy chọn."), style="dim")
     console.print(Panel(Text(message(exc)), border_style="red", title="Lỗi", title_align="left"))
 
