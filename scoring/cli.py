@@ -107,7 +107,7 @@ def _check_subject(subject: str | None, criteria: Any) -> None:
     if subject is not None and subject not in criteria.subjects:
         from .errors import one_of
 
-        raise typer.BadParameter(f"cần {one_of(criteria.subjects)} (các đối tượng của bộ tiêu chí)",
+        raise cli_words.bad_parameter(f"cần {one_of(criteria.subjects)} (các đối tượng của bộ tiêu chí)",
                                  param_hint="--doi-tuong")
 
 
@@ -214,7 +214,7 @@ def criteria_cmd(doi_tuong: SubjectOpt = None,
 
     con = _console()
     if xuat and nhap:
-        raise typer.BadParameter("chỉ dùng một trong --xuat, --nhap")
+        raise cli_words.bad_parameter("chỉ dùng một trong --xuat, --nhap")
     if nhap:
         from .criteria.excel import import_excel
 
@@ -279,7 +279,7 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
     if doi_tuong is None:
         from .errors import one_of
 
-        raise typer.BadParameter(f"cần --doi-tuong ({one_of(criteria.subjects)})", param_hint="--doi-tuong")
+        raise cli_words.bad_parameter(f"cần --doi-tuong ({one_of(criteria.subjects)})", param_hint="--doi-tuong")
     write_form(out, criteria, doi_tuong, nam)
     con.print(f"Đã tạo biểu {out} ({criteria.scheme(doi_tuong).name}, năm {nam}).", markup=False)
 
@@ -361,11 +361,11 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
     from .numbers import format_vi
 
     if len(nam) != 2:
-        raise typer.BadParameter("cần đúng hai --nam", param_hint="--nam")
+        raise cli_words.bad_parameter("cần đúng hai --nam", param_hint="--nam")
     with open_history(db or default_db()) as conn:
         runs = list(lan or [])
         if len(runs) not in (0, 2):
-            raise typer.BadParameter("cần hai --lan (một cho mỗi năm) hoặc không dùng", param_hint="--lan")
+            raise cli_words.bad_parameter("cần hai --lan (một cho mỗi năm) hoặc không dùng", param_hint="--lan")
         if not runs:
             for y in nam:
                 found = latest_run(conn, y)

@@ -56,6 +56,15 @@ class Group(TyperGroup):
         return _help_option(super().get_help_option(ctx))
 
 
+def bad_parameter(message: str, param_hint: str | None = None) -> Exception:
+    """typer's BadParameter carrying qd274's own (Vietnamese) words, told apart from typer's English ones."""
+    import typer
+
+    exc = typer.BadParameter(message, param_hint=param_hint)
+    exc.qd274_words = True  # type: ignore[attr-defined]
+    return exc
+
+
 def install() -> None:
     """Route typer's usage errors through `render` (once, at import of the CLI)."""
     from typer import rich_utils
@@ -98,7 +107,7 @@ def message(exc: Any) -> str:
         elif param is not None:
             text = f"thiếu tham số «{param.name}» (bắt buộc)."
     elif kind == "BadParameter":
-        text = f"giá trị không hợp lệ cho {_hint(exc)}: {raw if not raw.isascii() else _expected(exc)}"
+        text = f"giá trị không hợp lệ cho {_hint(exc)}: {raw if getattr(exc, 'qd274_words', False) else _expected(exc)}"
     elif raw.startswith("No such command"):
         names = _QUOTED.findall(raw)
         if names:
@@ -119,7 +128,7 @@ def message(exc: Any) -> str:
 def _hint(exc: Any) -> str:
     hint = getattr(exc, "param_hint", None)
     if isinstance(hint, str) and hint:
-        return hint
+        return hint.strip("'")  # click quotes it: '--nam'
     param = getattr(exc, "param", None)
     opts = getattr(param, "opts", None)
     return "/".join(opts) if opts else "tham số"
