@@ -17,21 +17,7 @@ from . import cli_words
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
-def _vietnamese_help() -> None:
-    """typer's help panels speak English; the officers who read them do not have to."""
-    from typer import rich_utils
-
-    rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"
-    rich_utils.COMMANDS_PANEL_TITLE = "Lệnh"
-    rich_utils.ARGUMENTS_PANEL_TITLE = "Tham số"
-    rich_utils.ERRORS_PANEL_TITLE = "Lỗi"
-    rich_utils.ABORTED_TEXT = "Đã dừng."
-    rich_utils.DEFAULT_STRING = "[mặc định: {}]"
-    rich_utils.REQUIRED_LONG_STRING = "[bắt buộc]"
-
-
-_vietnamese_help()
-cli_words.install()
+cli_words.install()  # typer's own words (help panels, usage errors) in Vietnamese
 
 app = typer.Typer(
     name="qd274",
@@ -59,10 +45,7 @@ RegistryOpt = Annotated[Path | None, typer.Option("--danh-sach", help="Danh sác
                                                   "mặc định: don_vi.csv trong thư mục đầu vào.")]
 
 
-def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
+_console = cli_words.console
 
 
 def guarded(func: F) -> F:
@@ -111,13 +94,20 @@ def _check_subject(subject: str | None, criteria: Any) -> None:
                                  param_hint="--doi-tuong")
 
 
+def _criteria(path: Path | None, subject: str | None) -> Any:
+    """The criteria file (the default one without --tieu-chi), with --doi-tuong checked against its subjects."""
+    from .criteria import load_criteria
+
+    criteria = load_criteria(path)
+    _check_subject(subject, criteria)
+    return criteria
+
+
 def _run(path: Path, year: int | None, subject: str | None, criteria_path: Path | None, registry: Path | None,
          quiet: bool = False) -> Any:
-    from .criteria import load_criteria
     from .pipeline import run
 
-    criteria = load_criteria(criteria_path)
-    _check_subject(subject, criteria)
+    criteria = _criteria(criteria_path, subject)
     if quiet or not sys.stderr.isatty():
         return run(path, criteria=criteria, year=year, subject=subject, registry=registry)
     from rich.progress import Progress
@@ -210,7 +200,7 @@ def criteria_cmd(doi_tuong: SubjectOpt = None,
                                                             "(sau khi kiểm tra đầy đủ).")] = None,
                  tieu_chi: CriteriaOpt = None) -> None:
     """Xem bộ tiêu chí (cây tiêu chí, điểm tối đa, nguồn); xuất/nhập Excel để sửa mà không cần lập trình."""
-    from .criteria import DEFAULT_CRITERIA, load_criteria
+    from .criteria import DEFAULT_CRITERIA
 
     con = _console()
     if xuat and nhap:
@@ -222,8 +212,7 @@ def criteria_cmd(doi_tuong: SubjectOpt = None,
         changed = import_excel(nhap, target)
         con.print(f"Đã kiểm tra và ghi {target} ({changed} thay đổi).", markup=False)
         return
-    criteria = load_criteria(tieu_chi)
-    _check_subject(doi_tuong, criteria)
+    criteria = _criteria(tieu_chi, doi_tuong)
     if xuat:
         from .criteria.excel import export_excel
 
@@ -247,10 +236,7 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
              = False,
              tieu_chi: CriteriaOpt = None) -> None:
     """Tạo biểu Excel để các đơn vị điền (hoặc bảng tổng hợp) từ bộ tiêu chí."""
-    from .criteria import load_criteria
-
-    criteria = load_criteria(tieu_chi)
-    _check_subject(doi_tuong, criteria)
+    criteria = _criteria(tieu_chi, doi_tuong)
     con = _console()
     if tong_hop:
         from .forms.consolidated_template import write_consolidated_template
@@ -362,10 +348,10 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
 
     if len(nam) != 2:
         raise cli_words.bad_parameter("cần đúng hai --nam", param_hint="--nam")
+    runs = list(lan or [])
+    if len(runs) not in (0, 2):  # before the history is opened: a usage error creates no database
+        raise cli_words.bad_parameter("cần hai --lan (một cho mỗi năm) hoặc không dùng", param_hint="--lan")
     with open_history(db or default_db()) as conn:
-        runs = list(lan or [])
-        if len(runs) not in (0, 2):
-            raise cli_words.bad_parameter("cần hai --lan (một cho mỗi năm) hoặc không dùng", param_hint="--lan")
         if not runs:
             for y in nam:
                 found = latest_run(conn, y)
@@ -379,14 +365,21 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
                  f"Xếp loại {nam[0]}", f"Xếp loại {nam[1]}", f"Hạng {nam[0]}", f"Hạng {nam[1]}"):
         table.add_column(head)
     for c in changes:
-        a, b = c.before, c.after
+        (points_a, grade_a, rank_a), (points_b, grade_b, rank_b) = _side(c.before), _side(c.after)
         delta = c.delta
-        table.add_row(Text(c.subject), Text(c.unit_id), Text(c.unit_name), format_vi(a[0]) if a else "—",
-                      format_vi(b[0]) if b else "—",
+        table.add_row(Text(c.subject), Text(c.unit_id), Text(c.unit_name), points_a, points_b,
                       ("+" if delta and delta > 0 else "") + format_vi(delta) if delta is not None else "—",
-                      a[1] if a else "—", b[1] if b else "—", str(a[2] or "—") if a else "—",
-                      str(b[2] or "—") if b else "—")
+                      grade_a, grade_b, rank_a, rank_b)
     _console().print(table)
+
+
+def _side(year: Any) -> tuple[str, str, str]:
+    """One year's (points, grade, rank) of a unit as the comparison table shows them; dashes when absent."""
+    from .numbers import format_or_dash
+
+    if not year:
+        return "—", "—", "—"
+    return format_or_dash(year[0]), year[1], str(year[2] or "—")
 
 
 def _terminate(signum: int, frame: object) -> None:

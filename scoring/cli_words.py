@@ -1,4 +1,4 @@
-"""typer's own words in Vietnamese: usage errors (a mistyped option, a missing argument), the usage line, --help.
+"""typer's own words in Vietnamese: help panels, usage line, --help, usage errors; the console commands print to.
 
 typer prints usage errors through `typer.rich_utils.rich_format_error`, in English and with click's wording.
 The officers who mistype a command read Vietnamese, so that function is replaced by one that says the same
@@ -24,6 +24,14 @@ _EXPECTED = {"int": "cần một số nguyên (ví dụ 2023).", "float": "cần
 OPTIONS_METAVAR = "[TÙY_CHỌN]"
 COMMAND_METAVAR = "LỆNH [THAM_SỐ]..."
 HELP_OPTION = "Hiện hướng dẫn này rồi thoát."
+ERRORS_TITLE = "Lỗi"
+
+
+def console(stderr: bool = False) -> Any:
+    """The console every command (and every usage error) prints to."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
 
 
 def _usage(text: str) -> str:
@@ -36,24 +44,22 @@ def _help_option(option: Any) -> Any:
     return option
 
 
-class Command(TyperCommand):
-    """A command whose help screen and usage line are in Vietnamese."""
+class _Words:
+    """A help screen whose usage line and --help description are in Vietnamese."""
 
     def get_usage(self, ctx: Any) -> str:
-        return _usage(super().get_usage(ctx))
+        return _usage(super().get_usage(ctx))  # type: ignore[misc]
 
     def get_help_option(self, ctx: Any) -> Any:
-        return _help_option(super().get_help_option(ctx))
+        return _help_option(super().get_help_option(ctx))  # type: ignore[misc]
 
 
-class Group(TyperGroup):
-    """The qd274 command itself, likewise."""
+class Command(_Words, TyperCommand):
+    """Each qd274 command."""
 
-    def get_usage(self, ctx: Any) -> str:
-        return _usage(super().get_usage(ctx))
 
-    def get_help_option(self, ctx: Any) -> Any:
-        return _help_option(super().get_help_option(ctx))
+class Group(_Words, TyperGroup):
+    """The qd274 command itself."""
 
 
 def bad_parameter(message: str, param_hint: str | None = None) -> Exception:
@@ -66,29 +72,34 @@ def bad_parameter(message: str, param_hint: str | None = None) -> Exception:
 
 
 def install() -> None:
-    """Route typer's usage errors through `render` (once, at import of the CLI)."""
+    """typer's help panels in Vietnamese, and its usage errors routed through `render` (at import of the CLI)."""
     from typer import rich_utils
 
+    rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"
+    rich_utils.COMMANDS_PANEL_TITLE = "Lệnh"
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Tham số"
+    rich_utils.ERRORS_PANEL_TITLE = ERRORS_TITLE
+    rich_utils.ABORTED_TEXT = "Đã dừng."
+    rich_utils.DEFAULT_STRING = "[mặc định: {}]"
+    rich_utils.REQUIRED_LONG_STRING = "[bắt buộc]"
     if getattr(rich_utils.rich_format_error, "__module__", "") != __name__:
         setattr(rich_utils, "rich_format_error", render)  # noqa: B010  (a deliberate replacement, typed loosely)
 
 
 def render(exc: Any) -> None:
     """Print a usage error as typer would, in Vietnamese. The help screen for a bare command is typer's."""
-    from rich.console import Console
     from rich.panel import Panel
     from rich.text import Text
 
-    console = Console(stderr=True, highlight=False)
+    err = console(stderr=True)
     if type(exc).__name__ == "NoArgsIsHelpError":  # `qd274 report` alone: the help text is the answer
-        console.print(Text(exc.format_message()))
+        err.print(Text(exc.format_message()))
         return
     ctx = getattr(exc, "ctx", None)
-    if ctx is not None:
-        usage = ctx.get_usage()
-        console.print(Text(_usage(usage)), style="bold")
-        console.print(Text(f"Xem «{ctx.command_path} --help» để biết các tham số và tùy chọn."), style="dim")
-    console.print(Panel(Text(message(exc)), border_style="red", title="Lỗi", title_align="left"))
+    if ctx is not None:  # its usage line is Vietnamese already (Command.get_usage); _usage for any other command
+        err.print(Text(_usage(ctx.get_usage())), style="bold")
+        err.print(Text(f"Xem «{ctx.command_path} --help» để biết các tham số và tùy chọn."), style="dim")
+    err.print(Panel(Text(message(exc)), border_style="red", title=ERRORS_TITLE, title_align="left"))
 
 
 def message(exc: Any) -> str:

@@ -44,7 +44,7 @@ class UnitResult:
         return self.records[self.positions[criterion_id]]
 
     def _groups(self, role: str) -> Decimal:
-        return sum((r.points for r in self.records if r.level == GROUP and r.group == role), ZERO)
+        return sum((r.points for r in self.record(TOTAL_ID).parts if r.group == role), ZERO)  # the top groups
 
     @property
     def base(self) -> Decimal:
@@ -105,15 +105,13 @@ def evaluate(criteria: Criteria, unit: UnitInput, memo: Memo | None = None) -> U
                 rec = made[key] = _parent(step, kids)  # type: ignore[arg-type]
             slots[step.index] = rec
     records: list[TraceRecord] = slots  # type: ignore[assignment]
-    groups = [r for r in records if r.level == GROUP]
-    base = sum((r.points for r in groups if r.group == "base"), ZERO)
-    bonus = sum((r.points for r in groups if r.group == "bonus"), ZERO)
-    deduction = sum((r.points for r in groups if r.group == "deduction"), ZERO)
-    raw = base + bonus - deduction
-    total = min(max(raw, cf.score_range.min), cf.score_range.max)
+    groups = [records[i] for i in plan.groups]
+    lo, hi = cf.score_range.min, cf.score_range.max
+    total = _column_total(groups, "points", lo, hi)
+    assert total is not None  # every group has points
     citation = f"QĐ 274/QĐ-UBND, {scheme.annex}"
     base_groups = tuple(r for r in groups if r.group == "base")
-    lo, hi = cf.score_range.min, cf.score_range.max
+    base = sum((r.points for r in base_groups), ZERO)
     any_appraised = any(r.appraised is not None for r in groups)
     records.append(TraceRecord(BASE_ID, "Điểm cơ bản", TOTAL, "sum", 0, scheme.total, base, citation,
                                computed=_sum([g.computed for g in base_groups]),
@@ -137,8 +135,7 @@ def evaluate(criteria: Criteria, unit: UnitInput, memo: Memo | None = None) -> U
                                  "warning", unit.unit_id))
     grade_id, by_points, fired = grade(cf, unit, total, issues)
     graded = grade_id != cf.ungraded.id
-    names = {g.id: g.name for g in cf.grades} | {cf.ungraded.id: cf.ungraded.name}
-    result = UnitResult(unit, tuple(records), grade_id, names[grade_id], by_points, fired, tuple(issues),
+    result = UnitResult(unit, tuple(records), grade_id, criteria.grade_names[grade_id], by_points, fired, tuple(issues),
                         graded=graded, positions=plan.positions)
     if graded:
         result.next_grade = next_grade(cf, result)

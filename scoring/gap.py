@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .criteria.models import CriteriaFile
-from .grading import band_for
 from .trace import LEAF
 
 if TYPE_CHECKING:
@@ -27,9 +26,9 @@ class NextGrade:
 
 def next_grade(cf: CriteriaFile, result: UnitResult) -> NextGrade | None:
     """None for a unit already in the best band (by points) or not graded."""
-    band = band_for(cf, result.total)
+    assert result.points_grade_id is not None  # a graded unit has a band by points
     order = list(cf.grades)
-    at = next(n for n, g in enumerate(order) if g is band)  # identity: pydantic's __eq__ is slow here
+    at = [g.id for g in order].index(result.points_grade_id)  # the band grading found for the points
     if at == 0:
         capped = tuple(o.title for o in result.overrides)
         if not capped:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from .batch import gc_paused
 from .evaluate import UnitResult
 from .names import sort_key
 
@@ -15,11 +14,6 @@ def rank(results: Iterable[UnitResult]) -> dict[str, list[UnitResult]]:
 
     Returns new result objects: the order of the input never changes a rank or the display order.
     """
-    with gc_paused():
-        return _rank(results)
-
-
-def _rank(results: Iterable[UnitResult]) -> dict[str, list[UnitResult]]:
     by_subject: dict[str, list[UnitResult]] = {}
     for r in results:
         by_subject.setdefault(r.unit.subject, []).append(r)

@@ -14,7 +14,7 @@ from typing import Any
 from ..atomic import write_atomic, write_bytes_atomic
 from ..errors import CriteriaError, CriteriaProblem, Location
 from ..trace import plain
-from .load import Criteria, parse_criteria
+from .load import Criteria, decode, parse_criteria, read_raw
 
 GUIDE, CRITERIA, PARAMS, GRADES, INDICATORS, DECISION = (
     "Hướng dẫn", "Tiêu chí", "Tham số", "Xếp loại", "Chỉ tiêu", "Quyết định")
@@ -46,15 +46,6 @@ def _parameters(rule: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     return out
 
 
-def _read_doc(path: Path) -> Any:
-    """The criteria file as JSON, decoded as the loader decodes it (UTF-8, with or without a BOM)."""
-    try:
-        return json.loads(path.read_bytes().decode("utf-8-sig"), parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CriteriaError(str(path), [CriteriaProblem("INVALID_JSON", "", f"không phải JSON hợp lệ: {exc}")]
-                            ) from exc
-
-
 def _walk(nodes: list[dict[str, Any]], depth: int = 0) -> list[tuple[dict[str, Any], int]]:
     out = []
     for n in nodes:
@@ -67,7 +58,7 @@ def export_excel(criteria: Criteria, target: Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
-    doc = _read_doc(Path(criteria.path))
+    doc = decode(criteria.raw, criteria.path)  # the bytes that were validated, not a second read
     wb = Workbook()
     edit = PatternFill("solid", fgColor="FFF9E5")
     bold = Font(bold=True)
@@ -144,20 +135,21 @@ def import_excel(source: Path, target: Path) -> int:
     """Apply the edited cells to the JSON file; write it (atomically) only when the result is fully valid."""
     from python_calamine import CalamineWorkbook
 
-    doc = _read_doc(target)
+    doc = decode(read_raw(target), str(target))
     _check_package(source)
     wb = CalamineWorkbook.from_path(str(source))
     problems: list[CriteriaProblem] = []
     changes = 0
 
-    def rows(name: str, width: int) -> list[tuple[int, list[Any]]]:
-        """The sheet's rows under its header, numbered as Excel shows them; a wholly empty row is no edit,
-        and a row short of cells (a column deleted) reads them as empty."""
+    def rows(name: str, width: int) -> list[tuple[str, list[Any]]]:
+        """The sheet's rows under its header, each with where it is (the row numbered as Excel shows it); a
+        wholly empty row is no edit, and a row short of cells (a column deleted) reads them as empty."""
         if name not in wb.sheet_names:
             problems.append(CriteriaProblem("MISSING_SHEET", f"{source.name} › {name}", "thiếu sheet này"))
             return []
         table = [list(r) for r in wb.get_sheet_by_name(name).to_python()]
-        return [(n, r + [None] * (width - len(r))) for n, r in enumerate(table[1:], start=2)
+        return [(f"{source.name} › {name} › dòng {n}", r + [None] * (width - len(r)))
+                for n, r in enumerate(table[1:], start=2)
                 if any(v not in (None, "") for v in r)]
 
     def setv(container: Any, key: Any, value: Any, where: str) -> None:
@@ -175,9 +167,8 @@ def import_excel(source: Path, target: Path) -> int:
             changes += 1
 
     index = {(s, n["id"]): n for s, sch in doc["schemes"].items() for n, _ in _walk(sch["criteria"])}
-    for r, row in rows(CRITERIA, 10):
+    for where, row in rows(CRITERIA, 10):
         node = index.get((str(row[0]), str(row[1])))
-        where = f"{source.name} › {CRITERIA} › dòng {r}"
         if node is None:
             problems.append(CriteriaProblem("UNKNOWN_CRITERION", where, f"không có tiêu chí {row[1]} ({row[0]})"))
             continue
@@ -186,9 +177,8 @@ def import_excel(source: Path, target: Path) -> int:
         setv(node["source"], "status", row[8], where)
         setv(node["source"], "note", row[9], where)
     parameters = {key: _parameters(n["rule"]) for key, n in index.items() if "rule" in n}
-    for r, row in rows(PARAMS, 4):
+    for where, row in rows(PARAMS, 4):
         node = index.get((str(row[0]), str(row[1])))
-        where = f"{source.name} › {PARAMS} › dòng {r}"
         holder = parameters.get((str(row[0]), str(row[1])), {}).get(str(row[2]))
         if holder is not None:
             setv(holder[0], holder[1], row[3], where)
@@ -200,9 +190,8 @@ def import_excel(source: Path, target: Path) -> int:
         else:
             problems.append(CriteriaProblem("UNKNOWN_PARAMETER", where, f"không có tham số {row[2]} của {row[1]}"))
     grades = {g["id"]: g for g in doc["grades"]}
-    for r, row in rows(GRADES, 4):
+    for where, row in rows(GRADES, 4):
         g = grades.get(str(row[0]))
-        where = f"{source.name} › {GRADES} › dòng {r}"
         if g is None:
             problems.append(CriteriaProblem("UNKNOWN_GRADE", where, f"không có mức xếp loại {row[0]}"))
             continue
@@ -211,15 +200,13 @@ def import_excel(source: Path, target: Path) -> int:
         if not (row[3] in (None, "") and g["below"] is None):
             setv(g, "below", row[3], where)
     indicators = {i["id"]: i for i in doc["indicators"]}
-    for r, row in rows(INDICATORS, 3):
+    for where, row in rows(INDICATORS, 3):
         ind = indicators.get(str(row[0]))
-        where = f"{source.name} › {INDICATORS} › dòng {r}"
         if ind is None:
             problems.append(CriteriaProblem("UNKNOWN_INDICATOR", where, f"không có chỉ tiêu {row[0]}"))
             continue
         setv(ind, "label", row[2], where)
-    for r, row in rows(DECISION, 2):
-        where = f"{source.name} › {DECISION} › dòng {r}"
+    for where, row in rows(DECISION, 2):
         holder = _locate(doc, str(row[0])) if str(row[0]) in DECISION_FIELDS else None
         if holder is None:
             problems.append(CriteriaProblem("NOT_EDITABLE", where, f"trường {row[0]} không sửa được ở đây; chỉ sửa "

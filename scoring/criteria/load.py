@@ -36,6 +36,7 @@ class Criteria:
     path: str
     sha256: str
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    raw: bytes = field(default=b"", repr=False, compare=False)  # the bytes validated (the Excel export reads them)
 
     @property
     def status(self) -> str:
@@ -52,6 +53,11 @@ class Criteria:
     def nodes(self) -> dict[str, dict[str, Criterion]]:
         """Per subject, every criterion by id (groups, parents and leaves)."""
         return {s: {c.id: c for c, _, _ in walk(sch.criteria, "")} for s, sch in self.file.schemes.items()}
+
+    @cached_property
+    def grade_names(self) -> dict[str, str]:
+        """Grade id → name, the ungraded one included."""
+        return dict(self.file.grade_order())
 
     @cached_property
     def override_indicators(self) -> frozenset[str]:
@@ -73,18 +79,28 @@ class Criteria:
 def load_criteria(path: str | Path | None = None) -> Criteria:
     """Read, parse and fully check a criteria file; raise CriteriaError listing every problem."""
     p = Path(path) if path is not None else DEFAULT_CRITERIA
+    return parse_criteria(read_raw(p), str(p))
+
+
+def read_raw(path: Path) -> bytes:
+    """The criteria file's bytes; FILE_UNREADABLE when it cannot be read."""
     try:
-        raw = p.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        raise CriteriaError(str(p), [CriteriaProblem("FILE_UNREADABLE", "", f"không đọc được tệp: {exc}")]) from exc
-    return parse_criteria(raw, str(p))
+        raise CriteriaError(str(path), [CriteriaProblem("FILE_UNREADABLE", "", f"không đọc được tệp: {exc}")]
+                            ) from exc
+
+
+def decode(raw: bytes, name: str) -> Any:
+    """The file as JSON (UTF-8 with or without a BOM, numbers as Decimal); INVALID_JSON otherwise."""
+    try:
+        return json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CriteriaError(name, [CriteriaProblem("INVALID_JSON", "", f"không phải JSON hợp lệ: {exc}")]) from exc
 
 
 def parse_criteria(raw: bytes, name: str = "<criteria>") -> Criteria:
-    try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CriteriaError(name, [CriteriaProblem("INVALID_JSON", "", f"không phải JSON hợp lệ: {exc}")]) from exc
+    data = decode(raw, name)
     try:
         cf = CriteriaFile.model_validate(data)
     except ValidationError as exc:
@@ -92,7 +108,7 @@ def parse_criteria(raw: bytes, name: str = "<criteria>") -> Criteria:
     problems = check(cf)
     if problems:
         raise CriteriaError(name, problems)
-    return Criteria(cf, name, hashlib.sha256(raw).hexdigest(), {i.id: i for i in cf.indicators})
+    return Criteria(cf, name, hashlib.sha256(raw).hexdigest(), {i.id: i for i in cf.indicators}, raw)
 
 
 def _from_pydantic(err: Any) -> CriteriaProblem:
