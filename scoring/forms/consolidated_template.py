@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from ..atomic import write_atomic, write_bytes_atomic
 from ..criteria import Criteria
 from ..criteria.models import RatioLinear, RatioTiers
+from ..errors import one_of
 from . import layout as L
 
 _HEAD = Font(name="Times New Roman", bold=True, size=11)
@@ -23,7 +24,7 @@ def consolidated_columns(criteria: Criteria, subject: str | None) -> list[tuple[
     used = set().union(*(criteria.used_indicators[s] for s in subjects))
     used |= criteria.override_indicators
     cols = [("ma_don_vi", "Mã đơn vị"), ("ten_don_vi", "Tên đơn vị"),
-            ("doi_tuong", "Đối tượng: huyen, xa hoặc co_quan"), ("nam", "Năm đánh giá")]
+            ("doi_tuong", f"Đối tượng: {one_of(criteria.subjects)}"), ("nam", "Năm đánh giá")]
     cols += [(i.id, i.label) for i in criteria.file.indicators if i.id in used]
     numerators = sorted({c.rule.numerator for s in subjects for c in criteria.nodes[s].values()
                          if isinstance(c.rule, (RatioLinear, RatioTiers))})

@@ -16,7 +16,7 @@ from ..criteria import Criteria, Criterion
 from ..criteria.models import Judgement, RatioLinear, RatioTiers
 from ..criteria.validate import walk
 from ..registry import RegisteredUnit
-from ..reports.package import normalize_package
+from ..reports.package import FIXED_TIME, normalize_package
 from ..scores import score_step
 from . import layout as L
 
@@ -32,13 +32,12 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _UNLOCKED = Protection(locked=False)
 # The decision's date: forms carry no run time. write_form's normalisation fixes it anyway; the demo builder
 # (scripts/build_demo.py) saves build_form's workbook its own way and relies on this.
-_FIXED_TIME = dt.datetime(2017, 5, 26)
 
 
 def build_form(criteria: Criteria, subject: str, year: int, unit: RegisteredUnit | None = None) -> Workbook:
     wb = Workbook()
     wb.properties.creator = "qd274"
-    wb.properties.created = wb.properties.modified = _FIXED_TIME
+    wb.properties.created = wb.properties.modified = dt.datetime(*FIXED_TIME)
     guide = wb.active
     assert guide is not None
     guide.title = L.GUIDE

@@ -37,10 +37,17 @@ UNIT_COLUMNS = ("ma_don_vi", "ten_don_vi", "doi_tuong", "nam")
 SELF_PREFIX, APPRAISED_PREFIX, REASON_PREFIX, EVIDENCE_PREFIX, PCT_PREFIX = (
     "tu_cham:", "tham_dinh:", "ly_do:", "minh_chung:", "ty_le:")
 
-def col_letter(index: int) -> str:
-    """1 → A, 27 → AA."""
+def _letters(index: int) -> str:
     letters = ""
     while index:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+LETTERS = tuple(_letters(n) for n in range(1, 703))  # A … ZZ, looked up on every row written or read
+
+
+def col_letter(index: int) -> str:
+    """1 → A, 27 → AA."""
+    return LETTERS[index - 1] if 0 < index <= len(LETTERS) else _letters(index)

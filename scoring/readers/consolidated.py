@@ -90,12 +90,13 @@ def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, crite
         return [], problems + _untold(untold, name, sheet)
     units: list[RawUnit] = []
     ignored: set[str] = set()
+    formulas = uncached or set()  # one empty set for every row, not a new one per row
     for r in range(h + 1, len(rows)):
         row = rows[r]
         if all(is_empty(v) for v in row):
             continue
         unit = RawUnit(name, Location(file=name, sheet=sheet, cell=f"A{r + 1}"))
-        _row(row, r, columns, name, sheet, criteria, unit, problems, ignored, date1904, uncached or set())
+        _row(row, r, columns, name, sheet, criteria, unit, problems, ignored, date1904, formulas)
         units.append(unit)
         if len(problems) > MAX_PROBLEMS_PER_FILE:
             untold += len(problems) - MAX_PROBLEMS_PER_FILE
@@ -185,11 +186,9 @@ def _row(row: list[Any], r: int, columns: dict[int, tuple[str, str]], name: str,
             del unit.values[ident]
 
 
-_LETTERS = [L.col_letter(n) for n in range(1, 703)]
-
-
 def _letter(c: int) -> str:
-    return _LETTERS[c] if c < len(_LETTERS) else L.col_letter(c + 1)
+    """The letters of the 0-based column c."""
+    return L.LETTERS[c] if c < len(L.LETTERS) else L.col_letter(c + 1)
 
 
 def _unit_field(unit: RawUnit, key: str, raw: Any, where: Location, problems: list[InputError]) -> None:

@@ -31,8 +31,9 @@ def discover(root: Path, registry: Path | None) -> tuple[list[Path], set[Path], 
     found: list[Path] = []
     other: list[Path] = []
     tails: set[tuple[Path, str]] = set()
+    registry_real = registry.resolve() if registry is not None else None  # once, not per file
     for p in sorted(root.rglob("*"), key=lambda q: q.as_posix()):
-        if not p.is_file() or any(part.startswith(".") for part in p.relative_to(root).parts):
+        if any(part.startswith(".") for part in p.relative_to(root).parts) or not p.is_file():
             continue
         if p.name.startswith("~$"):
             tails.add((p.parent, p.name[2:]))
@@ -41,7 +42,7 @@ def discover(root: Path, registry: Path | None) -> tuple[list[Path], set[Path], 
             if p.suffix.lower() in UNSUPPORTED:
                 other.append(p)
             continue
-        if (registry is not None and p.resolve() == registry.resolve()) or \
+        if (registry_real is not None and p.resolve() == registry_real) or \
                 (registry is None and p.parent == root and p.name.lower() in REGISTRY_NAMES):
             continue
         found.append(p)
@@ -55,13 +56,15 @@ def display_name(path: Path, root: Path) -> str:
     return path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
 
 
-def describe(path: Path, root: Path, data: bytes | None, kind: str) -> InputFile:
-    """The file as the manifest lists it; `data` None: hashed from disk a block at a time (a file too big to read)."""
+def describe(path: Path, root: Path, data: bytes | None, kind: str, name: str | None = None) -> InputFile:
+    """The file as the manifest lists it; `data` None: hashed from disk a block at a time (a file too big to read).
+    `name`: its display_name, when the caller has it already."""
+    name = name if name is not None else display_name(path, root)
     if data is None:
         with path.open("rb") as fh:
             digest = hashlib.file_digest(fh, "sha256").hexdigest()
-        return InputFile(path, display_name(path, root), digest, path.stat().st_size, kind)
-    return InputFile(path, display_name(path, root), hashlib.sha256(data).hexdigest(), len(data), kind)
+        return InputFile(path, name, digest, path.stat().st_size, kind)
+    return InputFile(path, name, hashlib.sha256(data).hexdigest(), len(data), kind)
 
 
 def default_registry(root: Path) -> Path | None:

@@ -105,10 +105,10 @@ def _read_file_at(f: Path, root: Path, criteria: Criteria, result: ReadResult, l
                                           f"tệp nặng {format_vi(f.stat().st_size // MIB)} MB, quá giới hạn "
                                           f"{format_vi(MAX_FILE_BYTES // MIB)} MB cho một tệp đầu vào: không đọc. "
                                           "Kiểm tra có đúng tệp không; tách bảng thành nhiều tệp nếu cần."))
-        result.files.append(describe(f, root, None, "unreadable"))
+        result.files.append(describe(f, root, None, "unreadable", name))
         return []
     data = f.read_bytes()  # one read: hashed for the manifest, parsed for CSV
-    info = describe(f, root, data, "?")
+    info = describe(f, root, data, "?", name)
     if f.suffix.lower() == ".csv":
         rows, problems = read_csv_rows(data, name)
         result.problems += problems

@@ -14,6 +14,7 @@ check_workbook is the one gate every workbook passes before a parser opens it, a
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zipfile
@@ -112,15 +113,15 @@ class Package:
 def sheet_problem(extent: Extent, max_rows: int, where: Location, kind: str) -> InputError | None:
     """TOO_MANY_ROWS / TOO_MANY_CELLS when a sheet is beyond the limits for its kind (form or table)."""
     if extent.rows > max_rows:
-        rows = _n(extent.rows) if extent.complete and extent.rows < _HUGE else f"hơn {_n(max_rows)}"
+        rows = format_vi(extent.rows) if extent.complete and extent.rows < _HUGE else f"hơn {format_vi(max_rows)}"
         return InputError("TOO_MANY_ROWS", where, f"sheet có {rows} dòng (tính đến ô cuối cùng có dữ liệu hoặc "
-                          f"định dạng), vượt giới hạn {_n(max_rows)} dòng của {kind}. Xóa các dòng thừa ở cuối sheet "
-                          "(chọn các dòng, Delete Row) hoặc tách bảng thành nhiều tệp, rồi chạy lại.")
+                          f"định dạng), vượt giới hạn {format_vi(max_rows)} dòng của {kind}. Xóa các dòng thừa ở cuối "
+                          "sheet (chọn các dòng, Delete Row) hoặc tách bảng thành nhiều tệp, rồi chạy lại.")
     if extent.cells > MAX_SHEET_CELLS:
-        cols = _n(extent.cols) if extent.cols < _HUGE else "hơn 16.384"
-        return InputError("TOO_MANY_CELLS", where, f"sheet trải từ ô A1 đến dòng {_n(extent.rows)}, cột thứ {cols}: "
-                          f"quá {_n(MAX_SHEET_CELLS)} ô. Xóa các cột và dòng thừa (ô ở xa có dữ liệu hoặc định "
-                          "dạng) rồi chạy lại.")
+        cols = format_vi(extent.cols) if extent.cols < _HUGE else "hơn 16.384"
+        return InputError("TOO_MANY_CELLS", where, f"sheet trải từ ô A1 đến dòng {format_vi(extent.rows)}, cột "
+                          f"thứ {cols}: quá {format_vi(MAX_SHEET_CELLS)} ô. Xóa các cột và dòng thừa (ô ở xa có dữ "
+                          "liệu hoặc định dạng) rồi chạy lại.")
     return None
 
 
@@ -137,10 +138,12 @@ def check_workbook(path: Path, name: str, *, data: bytes | None = None, kind: st
     what = kind or "tệp"
     if problem := size_problem(len(data) if data is not None else path.stat().st_size, where, what):
         return problem
-    if not zipfile.is_zipfile(path):
+    with _stream(path, data) as fh:
+        is_zip = zipfile.is_zipfile(fh)
+    if not is_zip:
         return not_a_workbook(name, data if data is not None else path.read_bytes())
     try:
-        package = inspect_package(path)
+        package = inspect_package(path, data)
     except Refused as refused:
         return InputError(refused.code, where, f"{refused}. Không đọc {what} này; lấy lại tệp gốc (hoặc mở bằng "
                           "Excel, lưu lại dạng .xlsx) rồi chạy lại.")
@@ -159,10 +162,11 @@ def size_problem(size: int, where: Location, what: str) -> InputError | None:
                       f"{format_vi(MAX_FILE_BYTES // MIB)} MB cho một tệp: không đọc. Kiểm tra có đúng tệp không.")
 
 
-def inspect_package(path: Path) -> Package:
-    """Check the zip of a workbook; raises Refused with the reason when it must not be opened."""
+def inspect_package(path: Path, data: bytes | None = None) -> Package:
+    """Check the zip of a workbook; raises Refused with the reason when it must not be opened. `data`: the
+    file's bytes when the caller holds them already (checked from memory, not read from disk again)."""
     try:
-        with zipfile.ZipFile(path) as z:
+        with _stream(path, data) as fh, zipfile.ZipFile(fh) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise Refused("UNREADABLE_FILE", f"tệp nén bị hỏng ({_short(exc)})") from exc
@@ -184,7 +188,7 @@ def inspect_package(path: Path) -> Package:
             raise Refused("UNREADABLE_FILE", f"phần {_part(info)} nén bằng phương pháp không chuẩn "
                           f"(mã {info.compress_type}), không phải do Excel lưu")
     package = Package([i.filename for i in infos])
-    with path.open("rb") as fh:
+    with _stream(path, data) as fh:
         for info in sorted(infos, key=lambda i: i.header_offset):
             scan, edge = _Extents(), b""
             for data in _inflate(fh, info, package):
@@ -202,6 +206,14 @@ def inspect_package(path: Path) -> Package:
                                 extent.complete and previous.complete)
             package.extents[info.filename] = extent
     return package
+
+
+def _stream(path: Path, data: bytes | None) -> BinaryIO:
+    if data is None:
+        return path.open("rb")
+    stream = io.BytesIO(data)
+    stream.name = str(path)  # as a file opened from disk is named (messages, tests that spy on reads)
+    return stream
 
 
 def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, package: Package) -> Iterator[bytes]:
@@ -364,10 +376,6 @@ def _col(letters: bytes) -> int:
 def _part(info: zipfile.ZipInfo) -> str:
     """A part's name as a message quotes it: a hostile zip may name a part with direction marks."""
     return f"«{INVISIBLE.sub('', info.filename)[:80]}»"
-
-
-def _n(number: int) -> str:
-    return format_vi(number)
 
 
 def _mb(size: int) -> str:

@@ -97,9 +97,10 @@ def parse_decimal(raw: Any) -> Parsed:
 def _bounded(value: Decimal, typed: bool = False) -> Parsed:
     if value and value.adjusted() >= _MAX_INT_DIGITS:
         return None, ("OUT_OF_RANGE", f"cần số có tối đa {_MAX_INT_DIGITS} chữ số trước dấu phẩy")
-    exponent = value.as_tuple().exponent
-    if typed and isinstance(exponent, int) and exponent < -_MAX_DECIMALS:  # a float's residue (5.55e-17) is fine
-        return None, ("NOT_A_NUMBER", f"cần một số có tối đa {_MAX_DECIMALS} chữ số sau dấu phẩy")
+    if typed:  # a float's residue (5.55e-17) is fine; only typed text is held to the decimals
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -_MAX_DECIMALS:
+            return None, ("NOT_A_NUMBER", f"cần một số có tối đa {_MAX_DECIMALS} chữ số sau dấu phẩy")
     return value, None
 
 

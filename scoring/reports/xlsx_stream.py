@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from ..forms.layout import col_letter
+from ..forms.layout import LETTERS, col_letter
 from .background import BackgroundWriter
 from .package import FIXED_TIME
 
@@ -41,7 +41,6 @@ class Styled:
     style: int
 
 
-_LETTERS = [col_letter(n) for n in range(1, 703)]
 
 
 _NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -151,7 +150,7 @@ def _info(name: str) -> zipfile.ZipInfo:
 
 def _rows_xml(sheet: Sheet) -> Iterator[str]:
     width = len(sheet.header)
-    letters = _LETTERS[:max(width, 1)]
+    letters = LETTERS[:max(width, 1)]
     yield '<row r="1">' + "".join(_cell(f"{letters[c]}1", Styled(h, HEADER), HEADER)
                                   for c, h in enumerate(sheet.header)) + "</row>"
     r = 1
