@@ -12,11 +12,17 @@ Problems are records, not exceptions, so that every one of them is collected and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Ghi chú"}  # how every report names a severity
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}  # the order every report lists problems in
+
+
+def by_severity(items: Iterable[InputError]) -> list[InputError]:
+    """Errors first, then warnings, then notes; by file and code within each."""
+    return sorted(items, key=lambda p: (SEVERITY_RANK.get(p.severity, 3), p.location.file or "", p.code))
 
 
 def one_of(choices: Sequence[str]) -> str:

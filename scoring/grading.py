@@ -11,7 +11,7 @@ from typing import Any
 from .criteria.models import CriteriaFile, GradeBand, IndicatorCondition, NoDataCondition, Override
 from .errors import InputError, Location
 from .inputs import UnitInput
-from .numbers import format_vi
+from .numbers import show_value
 
 _OPS: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
     "gt": (">", operator.gt), "ge": ("≥", operator.ge), "lt": ("<", operator.lt),
@@ -23,6 +23,11 @@ class FiredOverride:
     id: str
     title: str
     sentence: str
+    indicator: str | None = None  # the indicator whose value set it off (None: the unit had no data)
+
+    def to_dict(self) -> dict[str, str]:
+        """As the result document and the trace write it (the indicator is in the sentence)."""
+        return {"id": self.id, "title": self.title, "sentence": self.sentence}
 
 
 def band_for(cf: CriteriaFile, total: Decimal) -> GradeBand:
@@ -32,18 +37,12 @@ def band_for(cf: CriteriaFile, total: Decimal) -> GradeBand:
     return cf.grades[-1]  # unreachable with a checked file: the bands cover the score range
 
 
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    return format_vi(value) if isinstance(value, int) else str(value)
-
-
-def _holds(ov: Override, unit: UnitInput, issues: list[InputError]) -> str | None:
-    """The sentence of the first condition that holds, else None (a missing value never triggers)."""
+def _holds(ov: Override, unit: UnitInput, issues: list[InputError]) -> tuple[str, str | None] | None:
+    """(sentence, indicator read) of the first condition that holds, else None (a missing value never triggers)."""
     for cond in ov.when:
         if isinstance(cond, NoDataCondition):
             if not unit.has_data:
-                return "Đơn vị không có số liệu, không có điểm tự chấm"
+                return "Đơn vị không có số liệu, không có điểm tự chấm", None
             continue
         assert isinstance(cond, IndicatorCondition)
         reading = unit.values.get(cond.indicator)
@@ -56,7 +55,7 @@ def _holds(ov: Override, unit: UnitInput, issues: list[InputError]) -> str | Non
             continue
         sign, test = _OPS[cond.op]
         if test(reading.value, cond.value):
-            return f"{cond.indicator} = {_show(reading.value)} {sign} {_show(cond.value)}"
+            return f"{cond.indicator} = {show_value(reading.value)} {sign} {show_value(cond.value)}", cond.indicator
     return None
 
 
@@ -69,18 +68,19 @@ def grade(cf: CriteriaFile, unit: UnitInput, total: Decimal,
     current: str | None = by_points
     fired = []
     for ov in cf.overrides:
-        why = _holds(ov, unit, issues)
-        if why is None:
+        held = _holds(ov, unit, issues)
+        if held is None:
             continue
+        why, indicator = held
         if ov.ungraded:
-            fired.append(FiredOverride(ov.id, ov.title, f"{why} → {cf.ungraded.name}"))
+            fired.append(FiredOverride(ov.id, ov.title, f"{why} → {cf.ungraded.name}", indicator))
             return cf.ungraded.id, (by_points if unit.has_data else None), tuple(fired)
         assert ov.at_most is not None and current is not None
         lowered = max(order.index(current), order.index(ov.at_most))  # later in the list = lower grade
         new = order[lowered]
         effect = f"xếp loại tối đa {names[ov.at_most]}" + (f" (từ {names[current]} xuống {names[new]})"
                                                             if new != current else " (không thay đổi)")
-        fired.append(FiredOverride(ov.id, ov.title, f"{why} → {effect}"))
+        fired.append(FiredOverride(ov.id, ov.title, f"{why} → {effect}", indicator))
         current = new
     assert current is not None
     return current, by_points, tuple(fired)

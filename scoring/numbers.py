@@ -40,6 +40,17 @@ def format_vi(value: Decimal | int, places: int | None = None) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def show_value(value: object) -> str:
+    """An input value for people: Có/Không, a Vietnamese number, a dd/mm/yyyy date, or the text itself."""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, int):
+        return format_vi(value)
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")  # type: ignore[no-any-return]
+    return str(value)
+
+
 def format_or_dash(value: Decimal | None) -> str:
     """A number for people, or "—" where there is none (no self-score, no appraisal yet)."""
     return "—" if value is None else format_vi(value)

@@ -252,6 +252,9 @@ class Decision(Frozen):
     last_verified: Verification
 
 
+SOURCE_STATUS_VI = {"reconstructed": "tái dựng", "official": "chính thức"}  # a file's or a source's status, for people
+
+
 class CriteriaFile(Frozen):
     """The whole criteria file: decision, mechanics, indicator catalogue and one scheme per subject."""
 

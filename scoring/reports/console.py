@@ -13,18 +13,19 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..criteria import Criteria, Criterion
-from ..errors import SEVERITY_VI, InputError
+from ..criteria.models import SOURCE_STATUS_VI as STATUS_DOC
+from ..errors import SEVERITY_RANK, SEVERITY_VI, InputError, by_severity
 from ..evaluate import UnitResult
 from ..numbers import format_or_dash as _num
-from ..numbers import format_vi
+from ..numbers import format_vi, show_value
 from ..pipeline import Run
 from ..plan import BASE_ID, TOTAL_ID
 from ..ranking import edges
+from ..rules import MISSING
 from ..trace import LEAF, STATUS_VI, TraceRecord
 
 GRADE_STYLE = {"tot": "bold green", "kha": "cyan", "trung_binh": "yellow", "yeu": "bold red"}
 CONSOLE_LIMIT, CONSOLE_EDGE = 300, 50  # rows a terminal table is worth reading; beyond, the first and last 50
-STATUS_DOC = {"reconstructed": "tái dựng", "official": "chính thức"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 
 
@@ -40,7 +41,7 @@ def _markers(r: UnitResult) -> str:
         marks.append("tự chấm cao")
     if any("tham_dinh_khac" in x.flags for x in leaves):
         marks.append("có thẩm định")
-    missing = sum(1 for x in leaves if x.status in ("thieu_so_lieu", "chua_cham"))
+    missing = sum(1 for x in leaves if x.status in (MISSING, "chua_cham"))
     if missing and r.unit.has_data:
         marks.append(f"thiếu {missing} số liệu")
     if not r.unit.has_data:
@@ -91,11 +92,10 @@ def problems(console: Console, items: list[InputError], limit: int | None = None
     if not items:
         console.print("[green]Không phát hiện lỗi hoặc cảnh báo trong dữ liệu đầu vào.[/green]")
         return
-    order = {"error": 0, "warning": 1, "info": 2}
-    items = _fold(items)
-    items = sorted(items, key=lambda p: (order.get(p.severity, 3), p.location.file or "", p.code))
+    items = by_severity(_fold(items))
     counts = Counter(p.severity for p in items)
-    title = "Kiểm tra dữ liệu: " + ", ".join(f"{SEVERITY_VI[s].lower()} {counts[s]}" for s in order if counts[s])
+    title = "Kiểm tra dữ liệu: " + ", ".join(f"{SEVERITY_VI[s].lower()} {counts[s]}" for s in SEVERITY_RANK
+                                              if counts[s])
     table = Table(title=title, title_justify="left", header_style="bold", expand=False, box=box.SIMPLE_HEAVY,
                   pad_edge=False)
     table.add_column("Mức")
@@ -159,7 +159,7 @@ def explain(console: Console, run: Run, r: UnitResult) -> None:
             readings = r.unit.values
             for i in rec.inputs(readings):
                 where = str(i.origin) if i.origin else "—"
-                value = "trống (thiếu số liệu)" if i.value is None else _show(i.value)
+                value = "trống (thiếu số liệu)" if i.value is None else show_value(i.value)
                 lines.append(Text(f"  • {i.indicator} = {value}  [{where}]", style="dim"))
                 evidence = i.evidence
                 if evidence:  # the document the unit cites for this figure: what an auditor asks for next
@@ -193,16 +193,6 @@ def explain(console: Console, run: Run, r: UnitResult) -> None:
     mine = [p for p in run.problems if p.unit_id == r.unit.unit_id]
     if mine:
         problems(console, mine)
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    if isinstance(value, int):
-        return format_vi(value)
-    if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y")  # type: ignore[no-any-return]
-    return str(value)
 
 
 def criteria_tree(console: Console, criteria: Criteria, subject: str | None) -> None:

@@ -31,7 +31,7 @@ from ..criteria.models import CriteriaFile
 from ..evaluate import UnitResult
 from ..grading import FiredOverride, band_for
 from ..numbers import format_or_dash as _num
-from ..numbers import format_vi
+from ..numbers import format_vi, show_value
 from ..pipeline import Run
 from ..plan import BASE_ID, TOTAL_ID
 from ..ranking import edges
@@ -584,11 +584,7 @@ def _appendix(doc: DocxDocument, run: Run, attached: str) -> None:
 def _override(run: Run, r: UnitResult, o: FiredOverride) -> str:
     """An overriding condition in words: its title, the unit's value that set it off, its effect on the grade."""
     why, _, effect = o.sentence.partition(" → ")
-    indicator = why.partition(" = ")[0]
-    reading = r.unit.values.get(indicator)
-    if reading is not None and indicator in run.criteria.indicators:  # the indicator's label, not its id
-        value = reading.value
-        shown = ("Có" if value else "Không") if isinstance(value, bool) else \
-            format_vi(value) if isinstance(value, int) else str(value)
-        why = f"{run.criteria.indicators[indicator].label}: {shown}"
+    reading = r.unit.values.get(o.indicator) if o.indicator else None
+    if reading is not None and o.indicator in run.criteria.indicators:  # the indicator's label, not its id
+        why = f"{run.criteria.indicators[o.indicator].label}: {show_value(reading.value)}"
     return f"{o.title} ({why}) → {effect}" if effect else o.title

@@ -11,7 +11,8 @@ from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 
 from ..atomic import write_bytes_atomic
-from ..errors import SEVERITY_VI, InputError
+from ..criteria.models import SOURCE_STATUS_VI as STATUS_DOC
+from ..errors import SEVERITY_RANK, SEVERITY_VI, InputError, by_severity
 from ..evaluate import UnitResult
 from ..numbers import format_or_dash as _num
 from ..numbers import format_vi
@@ -22,7 +23,6 @@ from ..trace import GROUP, LEAF, STATUS_VI, TOTAL, TraceRecord
 from .chart import UNGRADED_COLOUR, grade_colours
 from .writer import TRACE, XLSX
 
-STATUS_DOC = {"reconstructed": "tái dựng", "official": "chính thức"}
 KIND_VI = {"form": "biểu mẫu", "consolidated": "bảng tổng hợp", "registry": "danh sách đơn vị",
            "unreadable": "không đọc được"}
 LABEL_CHARS = 34  # unit names longer than this are cut in the chart (the full name is in the bar's tooltip)
@@ -353,11 +353,10 @@ def _problems(items: list[InputError], unit_anchor: dict[str, str]) -> str:
     """`unit_anchor`: a unit id's details, when the page has them (a unit without is named without a link)."""
     if not items:
         return "<p>Không phát hiện lỗi hoặc cảnh báo trong dữ liệu đầu vào.</p>"
-    order = {"error": 0, "warning": 1, "info": 2}
-    items = sorted(items, key=lambda p: (order.get(p.severity, 3), p.location.file or "", p.code))
+    items = by_severity(items)
     counts = Counter(p.severity for p in items)
     summary = ", ".join(f"{SEVERITY_VI.get(s, s).lower()} {format_vi(counts[s])}"
-                        for s in sorted(counts, key=lambda s: (order.get(s, 3), s)))
+                        for s in sorted(counts, key=lambda s: (SEVERITY_RANK.get(s, 3), s)))
     out = [f"<p>Tổng cộng {format_vi(len(items))} mục: {_e(summary)}.</p>",
            '<table class="problems"><thead><tr><th>Mức</th><th>Mã lỗi</th><th>Đơn vị</th><th>Vị trí</th>'
            "<th>Nội dung</th></tr></thead><tbody>"]

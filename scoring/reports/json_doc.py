@@ -38,7 +38,7 @@ def unit_doc(r: UnitResult) -> dict[str, Any]:
         "total": plain(r.total), "self_total": plain(total.self_score),
         "computed_total": plain(total.computed), "grade": r.grade_name,
         "grade_by_points": r.points_grade_id, "rank": r.rank,
-        "overrides": [{"id": o.id, "title": o.title, "sentence": o.sentence} for o in r.overrides],
+        "overrides": [o.to_dict() for o in r.overrides],
         "next_grade": None if ng is None else {
             "grade": ng.grade_name, "points_needed": plain(ng.points_needed),
             "open_criteria": [{"id": i, "title": t, "open_points": plain(p)} for i, t, p in ng.open_criteria]},

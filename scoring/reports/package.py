@@ -18,8 +18,9 @@ def normalize_package(path: Path) -> None:
     """Rewrite `path` in place: fixed entry times and a fixed "modified" property."""
     with zipfile.ZipFile(path) as z:
         entries = [(info, z.read(info.filename)) for info in z.infolist()]
-    out = path.with_name(path.name + ".norm")
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    # Written back over `path` (a writer's temp file already): a second name would be one more file to
+    # leave behind if the run is killed here.
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for info, data in entries:
             if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the save time
                 data = _STAMP.sub(rb"\g<1>2017-05-26T00:00:00Z\g<2>", data)
@@ -27,4 +28,3 @@ def normalize_package(path: Path) -> None:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             z.writestr(fixed, data)
-    out.replace(path)

@@ -162,7 +162,7 @@ def write_trace_document(run: Run, out: TextIO) -> None:
         unit = {"unit_id": r.unit.unit_id, "unit_name": r.unit.unit_name, "subject": subject,
                 "year": r.unit.year, "source": r.unit.source, "total": plain(r.total), "grade": r.grade_name,
                 "grade_by_points": r.points_grade_id, "rank": r.rank,
-                "overrides": [{"id": o.id, "title": o.title, "sentence": o.sentence} for o in r.overrides]}
+                "overrides": [o.to_dict() for o in r.overrides]}
         text = encode(unit)
         inputs = inputs_text(r, orders.get(subject, ()))
         body = ", ".join([records.text(rec) for rec in r.records])

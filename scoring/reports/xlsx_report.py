@@ -13,8 +13,10 @@ from ..criteria import Criterion
 from ..criteria.validate import walk
 from ..errors import SEVERITY_VI
 from ..forms.layout import col_letter
+from ..numbers import format_vi
 from ..pipeline import Run
 from ..trace import LEAF, STATUS_VI, params_doc, sentence_pass
+from .writer import TRACE
 from .xlsx_stream import GRADE_STYLE, WRAP, Formula, Sheet, Styled, Workbook
 
 SHORT_NAMES = {"huyen": "Huyện", "xa": "Xã, thị trấn", "co_quan": "Cơ quan"}  # sheet names (31 chars max)
@@ -68,8 +70,7 @@ def _detail_layout(run: Run) -> dict[str, tuple[str, dict[str, int], dict[str, i
 
 def _detail_rows(run: Run, subject: str, leaves: list[Criterion]) -> Iterator[list[Any]]:
     for res in run.ranked[subject]:
-        by_id = {r.criterion_id: r for r in res.records}
-        yield [res.rank, res.unit.unit_id, res.unit.unit_name, *[by_id[n.id].points for n in leaves]]
+        yield [res.rank, res.unit.unit_id, res.unit.unit_name, *[res.record(n.id).points for n in leaves]]
 
 
 def _leaf_span(group: Criterion, cols: dict[str, int]) -> tuple[int, int]:
@@ -169,8 +170,7 @@ def _trace_rows(run: Run) -> Iterator[list[Any]]:
         for rec in res.records:
             if n >= TRACE_SHEET_LIMIT:
                 total = sum(len(r.records) for r in run.results)
-                yield ["", "", "", "", "", f"… còn {total - n:,} dòng truy vết: xem đủ trong truy_vet.json".replace(
-                    ",", ".")]
+                yield ["", "", "", "", "", f"… còn {format_vi(total - n)} dòng truy vết: xem đủ trong {TRACE}"]
                 return
             n += 1
             reads = "; ".join([f"{i.indicator} = {_show(i.value)}" + (f" [{i.origin}]" if i.origin else "")
