@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -77,3 +78,10 @@ def test_typers_command_suggestion_is_kept() -> None:
         message = "No such command 'scor'. Did you mean 'score'?"
 
     assert message(UsageError()) == "Không có lệnh «scor». Có phải «score»?"
+
+
+def test_a_usage_error_in_so_sanh_creates_no_history(tmp_path: Path) -> None:
+    db = tmp_path / "lich_su.sqlite3"
+    code, out = invoke("so-sanh", "--nam", "2022", "--nam", "2023", "--lan", "1", "--db", str(db))
+    assert code == 2 and "cần hai --lan" in out
+    assert not db.exists()

@@ -73,6 +73,16 @@ def test_cli_export_and_import(copy: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "0 thay đổi" in result.output
 
 
+def test_cli_import_into_an_unreadable_criteria_file_is_a_clear_error(copy: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "tc.xlsx"
+    assert runner.invoke(app, ["criteria", "--xuat", str(out), "--tieu-chi", str(copy)]).exit_code == 0
+    missing = tmp_path / "khong_co.json"
+    result = runner.invoke(app, ["criteria", "--nhap", str(out), "--tieu-chi", str(missing)], env={"COLUMNS": "300"})
+    assert result.exit_code == 1, result.output  # an expected error, not an internal one (exit 3)
+    assert "không đọc được tệp" in result.output and not missing.exists()
+
+
 @pytest.mark.parametrize("make", ["bomb", "not_zip"])
 def test_a_hostile_sheet_is_refused_before_any_parser_and_nothing_is_written(copy: Path, tmp_path: Path,
                                                                             make: str) -> None:
