@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 from ..criteria import Criteria
 from ..errors import InputError, Location
@@ -13,11 +15,13 @@ from ..forms import layout as L
 from ..inputs import Reading, Score
 from ..numbers import format_vi
 from .limits import MAX_PROBLEMS_PER_FILE, TABLE_MAX_ROWS
-from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
+from .parse import Parsed, is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
 from .raw import RawUnit, cell_error, note_text
 
 _HEADER_SCAN = 10
 _PREFIXES = (L.SELF_PREFIX, L.APPRAISED_PREFIX, L.REASON_PREFIX, L.EVIDENCE_PREFIX, L.PCT_PREFIX)
+_NOTES = ("ly_do", "minh_chung")  # the columns that annotate a score column rather than hold a value
+_UNSEEN: Parsed = (None, ("", ""))  # a marker compared by identity: not yet in a column's cache
 
 
 def find_header(rows: list[list[Any]]) -> int | None:
@@ -91,12 +95,13 @@ def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, crite
     units: list[RawUnit] = []
     ignored: set[str] = set()
     formulas = uncached or set()  # one empty set for every row, not a new one per row
+    plan = _plan(columns, criteria, date1904)
     for r in range(h + 1, len(rows)):
         row = rows[r]
         if all(is_empty(v) for v in row):
             continue
         unit = RawUnit(name, Location(file=name, sheet=sheet, cell=f"A{r + 1}"))
-        _row(row, r, columns, name, sheet, criteria, unit, problems, ignored, date1904, formulas)
+        _row(row, r, plan, name, sheet, criteria, unit, problems, ignored, formulas)
         units.append(unit)
         if len(problems) > MAX_PROBLEMS_PER_FILE:
             untold += len(problems) - MAX_PROBLEMS_PER_FILE
@@ -133,35 +138,77 @@ def _classify(head: str, criteria: Criteria) -> tuple[str | None, str]:
     return None, head
 
 
-def _row(row: list[Any], r: int, columns: dict[int, tuple[str, str]], name: str, sheet: str | None,
-         criteria: Criteria, unit: RawUnit, problems: list[InputError], ignored: set[str], date1904: bool,
+class _Column(NamedTuple):
+    """A column of the sheet as every row reads it, worked out once from the header."""
+
+    pos: int  # 0-based
+    kind: str  # unit | indicator | tu_cham | tham_dinh | ly_do | minh_chung | ty_le
+    ident: str
+    letter: str
+    parse: Callable[[Any], Parsed] | None  # indicator columns: the indicator's parser
+    # Texts already parsed in this column (a national sheet repeats "Có", "0", "12" thousands of times down a
+    # column): text → (value, problem), or None for a blank text. Bounded: a column of distinct texts stops adding.
+    seen: dict[str, Parsed | None]
+
+
+_SEEN_LIMIT = 4_096
+
+
+def _plan(columns: dict[int, tuple[str, str]], criteria: Criteria, date1904: bool) -> list[_Column]:
+    out = []
+    for c, (kind, ident) in columns.items():
+        parse = None
+        if kind == "indicator":
+            ind = criteria.indicators[ident]
+            parse = partial(parse_indicator, kind=ind.type, choices=ind.choices, date1904=date1904)
+        out.append(_Column(c, kind, ident, _letter(c), parse, {}))
+    return out
+
+
+def _row(row: list[Any], r: int, columns: list[_Column], name: str, sheet: str | None,
+         criteria: Criteria, unit: RawUnit, problems: list[InputError], ignored: set[str],
          uncached: set[str]) -> None:
     notes: dict[tuple[str, str], str] = {}
     width = len(row)
     line = str(r + 1)
-    indicators = criteria.indicators
-    for c, (kind, ident) in columns.items():
-        if kind in ("ly_do", "minh_chung") and c < width and not is_empty(row[c]):
-            where = Location(name, sheet, f"{_letter(c)}{line}", ident)
-            notes[(kind, ident)] = note_text(row[c], where, problems) or ""
-    for c, (kind, ident) in columns.items():
+    for col in columns:
+        if col.kind in _NOTES and col.pos < width and not is_empty(row[col.pos]):
+            where = Location(name, sheet, f"{col.letter}{line}", col.ident)
+            notes[(col.kind, col.ident)] = note_text(row[col.pos], where, problems) or ""
+    for col in columns:
+        c, kind, ident = col.pos, col.kind, col.ident
         raw = row[c] if c < width else None
-        if uncached and f"{_letter(c)}{line}" in uncached:
-            problems.append(InputError("FORMULA_NO_VALUE", Location(name, sheet, f"{_letter(c)}{line}", ident),
+        if uncached and f"{col.letter}{line}" in uncached:
+            problems.append(InputError("FORMULA_NO_VALUE", Location(name, sheet, f"{col.letter}{line}", ident),
                                        "ô chứa công thức chưa có kết quả tính. Mở tệp bằng Excel, lưu lại, hoặc gõ "
                                        "giá trị."))
             continue
-        if raw is None or raw == "" or kind in ("ly_do", "minh_chung") or is_empty(raw):
+        if raw is None or raw == "" or kind in _NOTES:
             continue
-        where = Location(name, sheet, f"{_letter(c)}{line}", ident)
-        if kind == "indicator":
-            ind = indicators[ident]
-            value, problem = parse_indicator(raw, ind.type, ind.choices, date1904)
+        if col.parse is not None:  # an indicator: the common cell
+            if type(raw) is str:
+                parsed = col.seen.get(raw, _UNSEEN)
+                if parsed is _UNSEEN:
+                    parsed = None if is_empty(raw) else col.parse(raw)
+                    if len(col.seen) < _SEEN_LIMIT:
+                        col.seen[raw] = parsed
+                if parsed is None:
+                    continue
+            elif is_empty(raw):
+                continue
+            else:
+                parsed = col.parse(raw)
+            value, problem = parsed
+            where = Location(name, sheet, f"{col.letter}{line}", ident)
             if problem:
                 problems.append(cell_error(problem, where, raw))
             elif value is not None:
                 unit.values[ident] = Reading(value, where)
-        elif kind == "unit":
+            continue
+        if is_empty(raw):
+            continue
+        where = Location(name, sheet, f"{col.letter}{line}", ident)
+        if kind == "unit":
             _unit_field(unit, ident, raw, where, problems)
         elif kind == "ty_le":
             pct, problem = parse_decimal(raw)
