@@ -155,7 +155,8 @@ def _leaf_sentence(r: TraceRecord) -> str:
 
 
 def _sum_sentence(r: TraceRecord) -> str:
-    raw = sum((k.points for k in r.parts), Decimal(0))
+    # An uncapped sum's points are its parts' sum (scoring.evaluate._parent): not added up again per sentence
+    raw = r.points if r.kind == "sum" else sum([k.points for k in r.parts], Decimal(0))
     parts = " + ".join([f"{k.criterion_id} {format_vi(k.points)}" for k in r.parts])
     cap = f", tối đa {format_vi(r.max)}" if r.kind == "capped_sum" and raw > r.max else ""
     sign = "trừ " if r.group == "deduction" and r.points else ""

@@ -39,6 +39,9 @@ def test_totals_are_the_sum_of_the_trace(unit) -> None:  # type: ignore[no-untyp
             raw = sum(by_id[c.id].points for c in node.children)
             expected = min(raw, node.max) if node.group in ("bonus", "deduction") else raw
             assert by_id[cid].points == expected
+    for r in result.records:  # the sum sentence relies on it (trace._sum_sentence does not add up again)
+        if r.kind == "sum":
+            assert r.points == sum((k.points for k in r.parts), Decimal(0)), r.criterion_id
     groups = [r for r in result.records if r.level == GROUP]
     base = sum(r.points for r in groups if r.group == "base")
     assert result.base == base
