@@ -164,22 +164,28 @@ def _valid_scores(scores: dict[str, Score], nodes: dict[str, Criterion], places:
 def _leaf(step: Step, unit: UnitInput, values: rules.Values, selfs: dict[str, Score],
           appraised: dict[str, Score], issues: list[InputError], missing: dict[str, list[str]],
           memo: dict[tuple[Any, ...], Any]) -> TraceRecord:
-    node, ctx = step.node, step.ctx
-    assert node.rule is not None and ctx is not None and step.fn is not None
-    own = selfs.get(node.id)
-    app = appraised.get(node.id)
-    s = own.points if own else None
-    a = app.points if app else None
-    note = app.note if app else None
-    read = tuple([values.get(i) for i in step.inputs])
+    node = step.node
+    own = selfs.get(node.id) if selfs else None
+    app = appraised.get(node.id) if appraised else None
+    inputs = step.inputs
+    read = (values.get(inputs[0]),) if len(inputs) == 1 else tuple([values.get(i) for i in inputs])
     # Rules are pure: units that read the same values and claim the same scores get the same record. It is
     # made once and shared (a national run: ~470,000 records, ~90,000 distinct), which saves the rule, the
     # memory, and the writers' work. Indicator types are fixed (a count is never read as Có/Không), so
-    # equal tuples mean equal readings.
-    key = (step.index, read, s, a, note)
-    hit = memo.get(key)
-    if hit is None:
-        hit = memo[key] = _leaf_record(step, read, s, a, note)
+    # equal tuples mean equal readings. Most leaves have no score typed beside them: a shorter key.
+    if own is None and app is None:
+        key: tuple[Any, ...] = (step.index, read)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = _leaf_record(step, read, None, None, None)
+    else:
+        s = own.points if own else None
+        a = app.points if app else None
+        note = app.note if app else None
+        key = (step.index, read, s, a, note)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = _leaf_record(step, read, s, a, note)
     rec, out = hit
     for ind in out.missing:
         if out.status == rules.MISSING:
