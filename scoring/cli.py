@@ -282,11 +282,13 @@ def report(path: PathArg,
            khong_luu: Annotated[bool, typer.Option("--khong-luu", help="Không ghi vào lịch sử.")] = False,
            tieu_chi: CriteriaOpt = None, danh_sach: RegistryOpt = None) -> None:
     """Ghi các tệp gửi đi: bảng tổng hợp Excel, báo cáo Word, trang HTML, tệp truy vết JSON; lưu lịch sử."""
-    result = _run(path, nam, doi_tuong, tieu_chi, danh_sach)
+    from .reports.aside import chart_worker
     from .reports.writer import write_all
 
+    with chart_worker() as charts:  # started first: it prepares matplotlib while the inputs are read
+        result = _run(path, nam, doi_tuong, tieu_chi, danh_sach)
+        written = write_all(result, out, charts)  # the history is written only once every file is
     con = _console()
-    written = write_all(result, out)  # the history is written only once every file is
     for f in written:
         con.print(f"Đã ghi {f}", markup=False)
     if not khong_luu:

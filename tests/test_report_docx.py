@@ -228,7 +228,7 @@ def test_failure_while_writing_leaves_no_file(run: Run, tmp_path: Path, monkeypa
     def broken(*_: object) -> bytes:
         raise RuntimeError("biểu đồ hỏng")
 
-    monkeypatch.setattr(chart, "total_chart", broken)
+    monkeypatch.setattr(chart, "draw", broken)
     target = tmp_path / "bc.docx"
     with pytest.raises(RuntimeError):
         write_docx(run, target)

@@ -7,7 +7,7 @@ import io
 import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..criteria.models import CriteriaFile
 from ..numbers import format_vi
@@ -41,14 +41,49 @@ def short(name: str) -> str:
     return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1].rstrip() + "…"
 
 
+class Chart(NamedTuple):
+    """One chart as plain data (what a worker process is handed): "totals" bars are (unit name, grade id,
+    total), "grades" bars (grade id, grade name, count)."""
+
+    kind: str
+    bars: tuple[tuple[str, str, Decimal | int], ...]
+
+
+def totals(rows: Sequence[UnitResult]) -> Chart:
+    return Chart("totals", tuple((r.unit.unit_name, r.grade_id, r.total) for r in rows))
+
+
+def prepare() -> None:
+    """Import matplotlib: most of the first chart's time (reports.aside does it ahead, on another core)."""
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure
+    import matplotlib.patches
+    import matplotlib.style
+    import matplotlib.ticker  # noqa: F401
+
+
+def draw(job: Chart, cf: CriteriaFile) -> bytes:
+    if job.kind == "totals":
+        return _draw_totals(job.bars, cf)  # type: ignore[arg-type]
+    return grade_chart(job.bars, cf)  # type: ignore[arg-type]
+
+
+def draw_all(jobs: Sequence[Chart], cf: CriteriaFile) -> list[bytes]:
+    return [draw(job, cf) for job in jobs]
+
+
 def total_chart(rows: Sequence[UnitResult], cf: CriteriaFile) -> bytes:
     """Horizontal bars of the final totals in the given (ranking) order, grade thresholds marked.
 
     The PNG has a fixed size and dpi and no metadata chunk (no software version, no time): the same
     rows give the same bytes.
     """
-    if not rows or len(rows) > MAX_BARS:
-        raise ValueError(f"biểu đồ cần từ 1 đến {MAX_BARS} đơn vị, nhận {len(rows)}")
+    return draw(totals(rows), cf)
+
+
+def _draw_totals(bars: Sequence[tuple[str, str, Decimal]], cf: CriteriaFile) -> bytes:
+    if not bars or len(bars) > MAX_BARS:
+        raise ValueError(f"biểu đồ cần từ 1 đến {MAX_BARS} đơn vị, nhận {len(bars)}")
     # Imported here: only the Word report draws, and matplotlib takes a noticeable time to import.
     import matplotlib
     import matplotlib.style
@@ -58,25 +93,25 @@ def total_chart(rows: Sequence[UnitResult], cf: CriteriaFile) -> bytes:
 
     colours = grade_colours(cf)
     lo = float(min(cf.score_range.min, Decimal(0)))
-    hi = float(max([cf.score_range.max, *[r.total for r in rows]]))
+    hi = float(max([cf.score_range.max, *[total for _, _, total in bars]]))
     # The built-in defaults, not the user's matplotlibrc, so the bytes do not depend on the machine;
     # parse_math off so a "$" in a unit name is printed, not read as a formula.
     with matplotlib.style.context("default"), matplotlib.rc_context(
             {"font.family": [FONT], "font.size": 8, "text.parse_math": False, "axes.unicode_minus": False}):
-        height = 0.95 + 0.26 * len(rows)
+        height = 0.95 + 0.26 * len(bars)
         fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
-        ys = list(range(len(rows)))
-        values = [float(r.total) for r in rows]
-        ax.barh(ys, values, height=0.62, color=[colours.get(r.grade_id, UNGRADED_COLOUR) for r in rows],
+        ys = list(range(len(bars)))
+        values = [float(total) for _, _, total in bars]
+        ax.barh(ys, values, height=0.62, color=[colours.get(gid, UNGRADED_COLOUR) for _, gid, _ in bars],
                 zorder=3)
-        for y, r, v in zip(ys, rows, values, strict=True):
-            ax.text(v + (hi - lo) * 0.008, y, format_vi(r.total), va="center", ha="left", fontsize=7.5,
+        for y, (_, _, total), v in zip(ys, bars, values, strict=True):
+            ax.text(v + (hi - lo) * 0.008, y, format_vi(total), va="center", ha="left", fontsize=7.5,
                     fontweight="bold", zorder=4)
-        ax.set_yticks(ys, labels=[short(r.unit.unit_name) for r in rows])
+        ax.set_yticks(ys, labels=[short(name) for name, _, _ in bars])
         ax.invert_yaxis()  # rank 1 on top, as in the table
-        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_ylim(len(bars) - 0.5, -0.5)
         thresholds = sorted({b.min for b in cf.grades if lo < b.min < hi})
         ticks = sorted({Decimal(int(lo)), *thresholds, cf.score_range.max})
         ax.set_xticks([float(t) for t in ticks], labels=[format_vi(t) for t in ticks])
@@ -87,7 +122,7 @@ def total_chart(rows: Sequence[UnitResult], cf: CriteriaFile) -> bytes:
         ax.spines[["top", "right"]].set_visible(False)
         ax.spines["bottom"].set_bounds(lo, hi)  # the axis ends at the maximum score, not in the label room
         ax.set_xlabel("Tổng điểm")
-        present = {r.grade_id for r in rows}
+        present = {gid for _, gid, _ in bars}
         handles = [Patch(color=colours[gid], label=name) for gid, name in cf.grade_order()
                    if gid in present or gid != cf.ungraded.id]
         fig.legend(handles=handles, loc="outside upper center", ncols=len(handles), frameon=False,

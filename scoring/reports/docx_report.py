@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -84,18 +84,27 @@ _AFTER_TBLBORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tbl
 
 
 def write_docx(run: Run, target: Path, *, issuer: str = "UBND HUYỆN YÊN THẾ", unit: str = "PHÒNG NỘI VỤ",
-               place: str = "Yên Thế", symbol: str = "PNV") -> Path:
-    """Write the report atomically; the same run gives the same bytes (no time of the run inside)."""
+               place: str = "Yên Thế", symbol: str = "PNV", charts: Sequence[bytes] | None = None) -> Path:
+    """Write the report atomically; the same run gives the same bytes (no time of the run inside).
+
+    `charts`: the PNGs of chart_jobs(run), already drawn (by reports.writer, on another process); drawn
+    here when not given."""
 
     def write(tmp: Path) -> None:
-        doc = build(run, issuer=issuer, unit=unit, place=place, symbol=symbol)
+        doc = build(run, issuer=issuer, unit=unit, place=place, symbol=symbol, charts=charts)
         doc.save(str(tmp))
         normalize_package(tmp)
 
     return write_atomic(target, write)
 
 
-def build(run: Run, *, issuer: str, unit: str, place: str, symbol: str) -> DocxDocument:
+def build(run: Run, *, issuer: str, unit: str, place: str, symbol: str,
+          charts: Sequence[bytes] | None = None) -> DocxDocument:
+    jobs = chart_jobs(run)
+    if charts is not None and len(charts) != len(jobs):
+        raise ValueError(f"cần {len(jobs)} biểu đồ, nhận {len(charts)}")
+    cf = run.criteria.file
+    pngs = iter(charts) if charts is not None else (chart.draw(job, cf) for job in jobs)
     doc = Document()
     year = run.year
     year_text = str(year) if year else BLANK
@@ -107,7 +116,7 @@ def build(run: Run, *, issuer: str, unit: str, place: str, symbol: str) -> DocxD
                 f"{report_year}")
     _title(doc, "BÁO CÁO", subtitle)
     _introduction(doc, run, year_text)
-    _results(doc, run)
+    _results(doc, run, pngs)
     _overall(doc, run)
     _para(doc, f"Trên đây là báo cáo kết quả chấm điểm, xếp loại công tác dân vận chính quyền năm {year_text}./.",
           BODY)
@@ -411,11 +420,10 @@ def _introduction(doc: DocxDocument, run: Run, year_text: str) -> None:
         _border(p, ["top", "left", "bottom", "right"], size=12, colour="C0392B", space=4)
 
 
-def _results(doc: DocxDocument, run: Run) -> None:
+def _results(doc: DocxDocument, run: Run, pngs: Iterator[bytes]) -> None:
     cf = run.criteria.file
     _para(doc, "I. KẾT QUẢ CHẤM ĐIỂM, XẾP LOẠI THEO NHÓM ĐỐI TƯỢNG", HEAD1)
-    subjects = [s for s in run.criteria.subjects if run.ranked.get(s)]
-    for k, subject in enumerate(subjects, start=1):
+    for k, subject in _sections(run):
         rows = run.ranked[subject]
         scheme = run.criteria.scheme(subject)
         _para(doc, f"{k}. {scheme.name} ({format_vi(len(rows))} đơn vị)", HEAD2)
@@ -438,20 +446,39 @@ def _results(doc: DocxDocument, run: Run) -> None:
         counts, grades = _grades_of(rows, cf)
         tally = "; ".join(f"{name}: {format_vi(counts.get(gid, 0))} đơn vị" for gid, name in grades)
         _para(doc, f"b) Kết quả xếp loại: {tally}.", BODY).paragraph_format.space_before = Pt(6)
-        if len(rows) > CHART_LIMIT:
-            # Hundreds of bars are unreadable at any size and cost seconds each: the spread over grades is what
-            # a reader can take in at this scale.
-            png = chart.grade_chart([(gid, name, counts.get(gid, 0)) for gid, name in grades], cf)
-            _picture(doc, png, f"Biểu đồ {k}: Số đơn vị theo xếp loại ({scheme.name}, "
-                               f"{format_vi(len(rows))} đơn vị)")
-        else:
-            for start in range(0, len(rows), chart.MAX_BARS):
-                part = rows[start:start + chart.MAX_BARS]
-                caption = f"Biểu đồ {k}: Tổng điểm các đơn vị, màu theo xếp loại ({scheme.name})"
-                if len(rows) > chart.MAX_BARS:
-                    caption += f", hạng {start + 1}–{start + len(part)}"
-                _picture(doc, chart.total_chart(part, cf), caption)
+        for _, caption in _charts(run, k, subject):
+            _picture(doc, next(pngs), caption)
         _changes(doc, run, rows)
+
+
+def _sections(run: Run) -> list[tuple[int, str]]:
+    """The numbered sections of part I: the subject types that have units."""
+    return list(enumerate([s for s in run.criteria.subjects if run.ranked.get(s)], start=1))
+
+
+def _charts(run: Run, k: int, subject: str) -> list[tuple[chart.Chart, str]]:
+    """Section k's charts with their captions, in document order."""
+    rows = run.ranked[subject]
+    name = run.criteria.scheme(subject).name
+    if len(rows) > CHART_LIMIT:
+        # Hundreds of bars are unreadable at any size and cost seconds each: the spread over grades is what
+        # a reader can take in at this scale.
+        counts, grades = _grades_of(rows, run.criteria.file)
+        return [(chart.Chart("grades", tuple((gid, grade, counts.get(gid, 0)) for gid, grade in grades)),
+                 f"Biểu đồ {k}: Số đơn vị theo xếp loại ({name}, {format_vi(len(rows))} đơn vị)")]
+    out = []
+    for start in range(0, len(rows), chart.MAX_BARS):
+        part = rows[start:start + chart.MAX_BARS]
+        caption = f"Biểu đồ {k}: Tổng điểm các đơn vị, màu theo xếp loại ({name})"
+        if len(rows) > chart.MAX_BARS:
+            caption += f", hạng {start + 1}–{start + len(part)}"
+        out.append((chart.totals(part), caption))
+    return out
+
+
+def chart_jobs(run: Run) -> list[chart.Chart]:
+    """Every chart of the report, in document order: what reports.writer has drawn beside the workbook."""
+    return [job for k, subject in _sections(run) for job, _ in _charts(run, k, subject)]
 
 
 def _picture(doc: DocxDocument, png: bytes, caption: str) -> None:
