@@ -131,3 +131,21 @@ def test_filter_defined_names_cover_the_same_rows_as_the_sheet_filters(run: Run,
                 filters[n - 1] = (ref[1], int(ref[2]))
     assert filters and {int(i): (col, int(row)) for i, col, row in names} == filters
     assert max(row for _col, row in filters.values()) > 1  # rows were written: not only headers compared
+
+
+def test_the_compression_level_asked_for_is_the_one_used(tmp_path: Path) -> None:
+    # Every part is deflated at the workbook's level (a large run's is 1, for speed): a ZipInfo handed to the
+    # zip writer keeps its own level, which had left every part at zlib's default whatever was asked.
+    from scoring.reports.xlsx_stream import Sheet, Workbook
+
+    rows = [[f"Xã Số {n}", Decimal(n % 97) / 4, "Tỷ lệ 2/2 = 100,00 % → 3 × 1 = 3 điểm"] for n in range(3000)]
+    sizes = {}
+    for level in (1, 6, 9):
+        wb = Workbook()
+        wb.add(Sheet("Dữ liệu", [20, 8, 40], ["Đơn vị", "Điểm", "Diễn giải"], iter(rows)))
+        wb.save(tmp_path / f"{level}.xlsx", compresslevel=level)
+        with zipfile.ZipFile(tmp_path / f"{level}.xlsx") as z:
+            sheet = z.getinfo("xl/worksheets/sheet1.xml")
+            sizes[level] = sheet.compress_size
+            assert z.read(sheet.filename) == zipfile.ZipFile(tmp_path / "1.xlsx").read(sheet.filename)  # same XML
+    assert sizes[1] > sizes[6] >= sizes[9]

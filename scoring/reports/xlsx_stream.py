@@ -106,7 +106,7 @@ class Workbook:
     def save(self, path: Path, compresslevel: int = 6) -> None:
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as z:
             def put(name: str, data: str) -> None:
-                z.writestr(_info(name), data.encode("utf-8"))
+                z.writestr(_info(name, compresslevel), data.encode("utf-8"))
 
             put("[Content_Types].xml", _content_types(len(self.sheets)))
             put("_rels/.rels", _ROOT_RELS)
@@ -115,7 +115,7 @@ class Workbook:
             put("xl/_rels/workbook.xml.rels", _workbook_rels(len(self.sheets)))
             put("xl/styles.xml", _STYLES)
             for n, sheet in enumerate(self.sheets, start=1):
-                with z.open(_info(f"xl/worksheets/sheet{n}.xml"), "w", force_zip64=True) as out:
+                with z.open(_info(f"xl/worksheets/sheet{n}.xml", compresslevel), "w", force_zip64=True) as out:
                     _write_sheet(out, sheet)
             # After the sheets: each filter's defined name needs the sheet's row count, known once it is written
             # (its rows may be a generator). Entry order means nothing to a reader.
@@ -141,10 +141,13 @@ def _filter_ref(sheet: Sheet, anchor: str = "") -> str:
     return f"{anchor}A{anchor}1:{anchor}{last}{anchor}{max(sheet.written_rows, 1)}"
 
 
-def _info(name: str) -> zipfile.ZipInfo:
+def _info(name: str, level: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, FIXED_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
+    # A ZipInfo handed to open() or writestr() keeps its own level, not the archive's: without this every part
+    # was deflated at zlib's default (6) whatever `compresslevel` said. Python 3.13 names it compress_level.
+    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", level)
     return info
 
 
