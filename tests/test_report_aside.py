@@ -45,9 +45,11 @@ def test_charts_drawn_on_the_worker_are_the_bytes_drawn_in_place(run: Run, in_pl
     assert len(chart_jobs(run)) >= 3  # one chart per subject type at least
     with chart_worker() as worker:
         assert worker is not None
-        writer.write_all(run, tmp_path, worker)
         pngs = worker.draw(chart_jobs(run), run.criteria.file)()
     assert pngs is not None and all(p.startswith(b"\x89PNG") for p in pngs)  # drawn there, not in place
+    with chart_worker() as worker:
+        writer.write_all(run, tmp_path, worker)
+        assert worker is not None and worker.draw(chart_jobs(run), run.criteria.file)() is None  # it has ended
     assert (tmp_path / writer.DOCX).read_bytes() == in_place
 
 

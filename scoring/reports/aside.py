@@ -15,8 +15,9 @@ Charts = Callable[[], "list[bytes] | None"]
 
 
 class ChartWorker:
-    """Draws chart jobs on its process; `draw` gives a function that returns the PNGs, or None when the
-    process is gone (the Word writer then draws them itself). An error while drawing is raised, not hidden."""
+    """Draws one batch of chart jobs on its process; `draw` gives a function that returns the PNGs, or None
+    when the process is gone (the Word writer then draws them itself). The process ends once it has delivered
+    them. An error while drawing is raised, not hidden."""
 
     def __init__(self, pool: ProcessPoolExecutor) -> None:
         self._pool = pool
@@ -34,6 +35,8 @@ class ChartWorker:
                 return future.result()
             except BrokenProcessPool:  # killed (out of memory, a limit): drawn in place instead
                 return None
+            finally:  # its work is done: its memory is given back before the largest file is written
+                self._pool.shutdown(wait=True)
 
         return result
 
