@@ -9,7 +9,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -287,6 +287,8 @@ def report(path: PathArg,
 
     with chart_worker() as charts:  # started first: it prepares matplotlib while the inputs are read
         result = _run(path, nam, doi_tuong, tieu_chi, danh_sach)
+        if not result.results:  # a mistyped folder: no empty report to send on, no empty run kept for ever
+            _nothing_to_report(path, result)
         written = write_all(result, out, charts)  # the history is written only once every file is
     con = _console()
     for f in written:
@@ -308,6 +310,22 @@ def report(path: PathArg,
     if errors:
         con.print(f"[yellow]Có {len(errors)} lỗi dữ liệu: xem sheet «Kiểm tra» hoặc chạy qd274 check.[/yellow]")
     raise typer.Exit(_exit_code(result, False))
+
+
+def _nothing_to_report(path: Path, result: Any) -> NoReturn:
+    from rich.markup import escape
+
+    from .reports import console as rc
+
+    con = _console(stderr=True)
+    head = f"[red]Không đọc được đơn vị nào từ {escape(str(path))}: không ghi tệp kết quả, không lưu lịch sử.[/red] "
+    if result.problems:
+        con.print(head + "Sửa các lỗi dưới đây (đường dẫn, tệp) rồi chạy lại.")
+        rc.problems(con, result.problems, limit=60)
+    else:
+        con.print(head + "Ở đó không có biểu chấm điểm (.xlsx) hay bảng tổng hợp (.xlsx, .csv) nào: kiểm tra đường "
+                         "dẫn rồi chạy lại.")
+    raise typer.Exit(EXIT_PROBLEMS)
 
 
 @command("lich-su")

@@ -238,3 +238,17 @@ def test_a_history_locked_while_it_is_read_is_a_clear_error(tmp_path: Path, monk
     result = CliRunner().invoke(app, ["lich-su", "--db", str(tmp_path / "h.sqlite3")], env=ENV)
     assert result.exit_code == 1, result.output  # another program holds the file: not a bug in qd274 (3)
     assert "không mở hoặc ghi được lịch sử" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("where", ["missing", "empty"])
+def test_nothing_read_writes_no_file_and_no_history(tmp_path: Path, where: str) -> None:
+    # A mistyped folder must not give an empty report to send on, nor an empty run kept for ever in the history.
+    folder = tmp_path / where
+    if where == "empty":
+        folder.mkdir()
+    out, db = tmp_path / "out", tmp_path / "h.sqlite3"
+    result = CliRunner().invoke(app, ["report", str(folder), "--out", str(out), "--db", str(db)], env=ENV)
+    assert result.exit_code == 1, result.output
+    assert "Không đọc được đơn vị nào" in result.output and "không lưu lịch sử" in result.output
+    assert ("NOT_FOUND" in result.output) == (where == "missing")
+    assert not out.exists() and not db.exists()
