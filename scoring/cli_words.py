@@ -44,14 +44,45 @@ def _help_option(option: Any) -> Any:
     return option
 
 
+# The value each parameter's help shows, by type, where its declaration names none: typer writes PATH,
+# INTEGER, TEXT (click's types) or <path>, <int>, <str> (≥ 0.29, which also gives a flag, taking no value, <bool>).
+_METAVARS = {"path": "ĐƯỜNG_DẪN", "integer": "SỐ", "int": "SỐ", "text": "CHỮ", "str": "CHỮ"}
+
+
+def _metavar(param: Any, ctx: Any) -> None:
+    if getattr(param, "default", 0) is None and getattr(param, "show_default", None) is not None:
+        param.show_default = False  # typer < 0.29 writes "[default: None]" for an option with no default
+    if param.metavar is not None:
+        return
+    if getattr(param, "is_flag", False):
+        param.metavar = ""
+        return
+    kind = getattr(getattr(param, "type", None), "name", None)  # click's type
+    if kind is None and hasattr(param, "display_type"):  # typer ≥ 0.29: "<path>", "<int>", "<str>"
+        try:
+            kind = str(param.display_type(ctx)).strip("<>")
+        except (AttributeError, TypeError, ValueError):  # a label only: typer's own stays
+            kind = None
+    kind = str(kind or "").lower()
+    if kind.startswith("list[") and kind.endswith("]"):  # an option given several times (--nam 2022 --nam 2023)
+        kind = kind[5:-1]
+    param.metavar = _METAVARS.get(kind)
+
+
 class _Words:
-    """A help screen whose usage line and --help description are in Vietnamese."""
+    """A help screen whose usage line, value names and --help description are in Vietnamese."""
 
     def get_usage(self, ctx: Any) -> str:
         return _usage(super().get_usage(ctx))  # type: ignore[misc]
 
     def get_help_option(self, ctx: Any) -> Any:
         return _help_option(super().get_help_option(ctx))  # type: ignore[misc]
+
+    def get_params(self, ctx: Any) -> Any:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            _metavar(param, ctx)
+        return params
 
 
 class Command(_Words, TyperCommand):

@@ -73,6 +73,17 @@ def test_help_screens_speak_vietnamese(args: list[str]) -> None:
         assert english not in out
 
 
+@pytest.mark.parametrize("args", [["report", "--help"], ["so-sanh", "--help"], ["template", "--help"]])
+def test_help_screens_name_values_in_vietnamese(args: list[str]) -> None:
+    # typer writes <path>, <int>, <str> and <bool> for a flag (≥ 0.29), or PATH, INTEGER, TEXT
+    code, out = invoke(*args)
+    assert code == 0
+    options = out[out.index("--"):]  # the options panel, after the usage line and the argument
+    for english in ("<path>", "<int>", "<str>", "<bool>", "<list", "INTEGER", "TEXT", "BOOLEAN", "None]"):
+        assert english not in options
+    assert "ĐƯỜNG_DẪN" in options or "SỐ" in options
+
+
 def test_typers_command_suggestion_is_kept() -> None:
     class UsageError(Exception):
         message = "No such command 'scor'. Did you mean 'score'?"
