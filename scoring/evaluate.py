@@ -11,7 +11,6 @@ from . import rules
 from .batch import gc_paused
 from .consistency import stated_percentages
 from .criteria import Criteria, Criterion
-from .criteria.models import CriteriaFile
 from .errors import InputError, Location
 from .gap import NextGrade, next_grade
 from .grading import FiredOverride, grade
@@ -33,22 +32,11 @@ class UnitResult:
     points_grade_id: str | None  # the grade the points alone give (None: no data)
     overrides: tuple[FiredOverride, ...]
     issues: tuple[InputError, ...]
+    next_grade: NextGrade | None = None
     rank: int | None = None
     graded: bool = True
     # criterion id → position in `records`: the same for every unit of a plan, so shared (not a dict per unit)
     positions: Mapping[str, int] | None = field(default=None, repr=False, compare=False)
-    grades: CriteriaFile | None = field(default=None, repr=False, compare=False)  # for next_grade
-    _next: NextGrade | None = field(default=None, init=False, repr=False, compare=False)
-    _next_known: bool = field(default=False, init=False, repr=False, compare=False)
-
-    @property
-    def next_grade(self) -> NextGrade | None:
-        """The gap to the next grade (scoring.gap), worked out when first read: a national run's reports show
-        it for no unit, and working it out for 10,000 units cost 0.1 s."""
-        if not self._next_known:
-            self._next = next_grade(self.grades, self) if self.graded and self.grades is not None else None
-            self._next_known = True
-        return self._next
 
     def record(self, criterion_id: str) -> TraceRecord:
         if self.positions is None:
@@ -147,8 +135,11 @@ def evaluate(criteria: Criteria, unit: UnitInput, memo: Memo | None = None) -> U
                                  "warning", unit.unit_id))
     grade_id, by_points, fired = grade(cf, unit, total, issues)
     graded = grade_id != cf.ungraded.id
-    return UnitResult(unit, tuple(records), grade_id, criteria.grade_names[grade_id], by_points, fired, tuple(issues),
-                      graded=graded, positions=plan.positions, grades=cf)
+    result = UnitResult(unit, tuple(records), grade_id, criteria.grade_names[grade_id], by_points, fired, tuple(issues),
+                        graded=graded, positions=plan.positions)
+    if graded:
+        result.next_grade = next_grade(cf, result)
+    return result
 
 
 def evaluate_all(criteria: Criteria, units: Iterable[UnitInput]) -> list[UnitResult]:
