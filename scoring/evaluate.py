@@ -226,7 +226,7 @@ def _leaf_record(step: Step, read: tuple[Any, ...], s: Decimal | None, a: Decima
         flags.append("tham_dinh_khac")
     rec = TraceRecord(node.id, node.title, LEAF, node.rule.kind, step.depth, node.max, points,
                       step.citation, status, computed, s, a, note, step.inputs, read, node.rule,
-                      tuple(flags) if flags else (), step.role, ctx, say=out.say)
+                      tuple(flags) if flags else (), step.role, ctx)
     return rec, out
 
 

@@ -1,14 +1,13 @@
 """Trace records: one per criterion and per total; a unit's totals are read from them, never kept beside.
 
-A record keeps what was read, the rule and its parameters, and the points. Its sentence is rendered on
-demand, so a run of 10,000 units does not hold 400,000 rendered sentences nobody reads (bench/bench_evaluate.py):
-a leaf keeps its rule's sentence function from evaluation (unrendered); rules are pure, so re-applying the
-rule to the recorded inputs gives the same branch, which is how a record made without one is told.
+A record keeps what was read, the rule and its parameters, and the points. Its sentence is derived from
+those on demand: rules are pure, so re-applying the rule to the recorded inputs gives the branch taken,
+and a run of 10,000 units does not hold 400,000 rendered sentences nobody reads (bench/bench_evaluate.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
@@ -71,9 +70,6 @@ class TraceRecord(NamedTuple):
     group: str | None = None  # the role of the record's top group: base | bonus | deduction
     ctx: rules.Context | None = None  # leaves: what the rule knew besides its parameters
     parts: tuple[TraceRecord, ...] = ()  # parents, groups and totals: the records they add up
-    # leaves: the rule's own sentence function for these values (rules.Outcome.say), kept from evaluation so
-    # that a writer does not apply the rule again; absent, the sentence is derived by re-applying it
-    say: Callable[[], str] | None = None
 
     def inputs(self, readings: Mapping[str, Any] | None = None) -> tuple[InputRead, ...]:
         """What the rule read: each indicator's value and, given the unit's readings, the cell it came from.
@@ -120,11 +116,8 @@ def _rule_sentence(r: TraceRecord) -> str:
     hit = _RULE_SENTENCES.get(key)
     if hit is not None and hit[0] is r.params and hit[1] is r.ctx:  # the objects themselves, not only ids
         return hit[2]
-    if r.say is not None:
-        text = r.say()
-    else:
-        values = {i: v for i, v in zip(r.reads, key_values, strict=True) if v is not None}
-        text = rules.apply(r.params, values, r.ctx).sentence
+    values = {i: v for i, v in zip(r.reads, key_values, strict=True) if v is not None}
+    text = rules.apply(r.params, values, r.ctx).sentence
     if len(_RULE_SENTENCES) >= _SENTENCE_CACHE_SIZE:
         _RULE_SENTENCES.clear()
     _RULE_SENTENCES[key] = (r.params, r.ctx, text)

@@ -10,7 +10,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring import Reading, UnitInput, evaluate, evaluate_all, load_criteria, rank, rules
+from scoring import Reading, UnitInput, evaluate, evaluate_all, load_criteria, rank
 from scoring.criteria.models import RatioLinear, RatioTiers
 from scoring.errors import Location
 from scoring.trace import GROUP, LEAF
@@ -140,13 +140,3 @@ def test_a_batch_shares_records_but_gives_each_unit_its_own_result(batch, seed) 
     assert [_view(r) for r in together] == [_view(r) for r in alone]
     shared = {id(rec) for r in together[: len(batch)] for rec in r.records if rec.level == LEAF}
     assert any(id(rec) in shared for r in together[len(batch):] for rec in r.records if rec.level == LEAF)
-
-
-@given(units(CRITERIA))
-def test_a_leaf_sentence_kept_from_evaluation_is_the_rule_applied_again(unit) -> None:  # type: ignore[no-untyped-def]
-    for rec in evaluate(CRITERIA, unit).leaves():
-        assert rec.say is not None
-        values = {i: v for i, v in zip(rec.reads, rec.read, strict=True) if v is not None}
-        assert rec.ctx is not None
-        again = rules.apply(rec.params, values, rec.ctx).sentence
-        assert rec.say() == again
