@@ -3,9 +3,12 @@ draws while the workbook is written."""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
 
 from ..criteria.models import CriteriaFile
 from ..readers.parallel import start_method, workers
@@ -15,30 +18,63 @@ Charts = Callable[[], "list[bytes] | None"]
 
 
 class ChartWorker:
-    """Draws one batch of chart jobs on its process; `draw` gives a function that returns the PNGs, or None
-    when the process is gone (the Word writer then draws them itself). The process ends once it has delivered
-    them. An error while drawing is raised, not hidden."""
+    """Draws one batch of chart jobs on its process. `draw` gives a function that returns the PNGs, or None
+    when the process is gone (the Word writer then draws them itself); an error while drawing is raised
+    there, not hidden. The process ends once it has answered."""
 
-    def __init__(self, pool: ProcessPoolExecutor) -> None:
-        self._pool = pool
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+        self._process = process
+        self._conn = conn
 
     def draw(self, jobs: Sequence[Chart], cf: CriteriaFile) -> Charts:
-        from concurrent.futures.process import BrokenProcessPool
-
         try:
-            future: Future[list[bytes]] = self._pool.submit(draw_all, list(jobs), cf)
-        except (BrokenProcessPool, RuntimeError):
+            self._conn.send((list(jobs), cf))
+        except (OSError, ValueError):  # gone already (killed, or asked once before)
+            self.stop()
             return lambda: None
 
         def result() -> list[bytes] | None:
             try:
-                return future.result()
-            except BrokenProcessPool:  # killed (out of memory, a limit): drawn in place instead
+                ok, payload = self._conn.recv()
+            except (EOFError, OSError):  # killed (out of memory, a limit): drawn in place instead
                 return None
-            finally:  # its work is done: its memory is given back before the largest file is written
-                self._pool.shutdown(wait=True)
+            finally:
+                self.stop()
+            if not ok:
+                raise payload
+            return payload  # type: ignore[no-any-return]
 
         return result
+
+    def stop(self, kill: bool = False) -> None:
+        """Wait for the process to end (it ends once it has answered); `kill`: end it now (an error here)."""
+        if kill and self._process.is_alive():
+            self._process.terminate()
+        self._process.join(timeout=None if not kill else 5)
+        self._conn.close()
+
+
+def _serve(conn: Connection, other_end: Connection) -> None:
+    """The worker: import matplotlib, wait for the jobs, answer once. Ctrl+C is for the main process, which
+    ends this one (SIGTERM, plainly: not the command's handler, inherited by the fork, that raises
+    KeyboardInterrupt); if the main process dies, its end of the pipe closes and `recv` ends this one too."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    other_end.close()  # else this process would hold the pipe open itself and never see its parent go
+    prepare()
+    try:
+        jobs, cf = conn.recv()
+    except (EOFError, OSError):
+        return
+    answer: tuple[bool, Any]
+    try:
+        answer = (True, draw_all(jobs, cf))
+    except Exception as exc:  # raised again in the main process, by the Word writer's call
+        answer = (False, exc)
+    try:
+        conn.send(answer)
+    except Exception as exc:  # an exception that cannot be pickled: its text is sent instead
+        conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
 @contextmanager
@@ -49,19 +85,28 @@ def chart_worker() -> Iterator[ChartWorker | None]:
     matplotlib's import and the drawing take ~0.25 s of `qd274 report`, done here on the core that reading
     and evaluation leave idle (bench/bench_scale.py, cli-report). None where no worker pays: one core,
     QD274_WORKERS=1, or a spawned process (Windows, macOS), which would import qd274 and matplotlib again.
+    On an error (or Ctrl+C) in this process the worker is ended at once, not waited for.
     """
     if workers() < 2 or start_method() != "fork":
         yield None
         return
     import multiprocessing
 
+    context = multiprocessing.get_context("fork")
+    mine, theirs = context.Pipe()
     try:
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        pool.submit(prepare)
+        process = context.Process(target=_serve, args=(theirs, mine), name="qd274-bieu-do", daemon=True)
+        process.start()
     except OSError:  # no processes here (a sandbox, a limit)
+        mine.close()
+        theirs.close()
         yield None
         return
+    theirs.close()  # the worker's end: closed here, so that `recv` sees the worker go
+    worker = ChartWorker(process, mine)
     try:
-        yield ChartWorker(pool)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        yield worker
+    except BaseException:
+        worker.stop(kill=True)
+        raise
+    worker.stop(kill=True)  # normally ended already; if its charts were never asked for, not waited for
