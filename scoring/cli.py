@@ -288,7 +288,7 @@ def report(path: PathArg,
     with chart_worker() as charts:  # started first: it prepares matplotlib while the inputs are read
         result = _run(path, nam, doi_tuong, tieu_chi, danh_sach)
         if not result.results:  # a mistyped folder: no empty report to send on, no empty run kept for ever
-            _nothing_to_report(path, result)
+            _nothing_to_report(path, result, nam, doi_tuong)
         written = write_all(result, out, charts)  # the history is written only once every file is
     con = _console()
     for f in written:
@@ -312,19 +312,27 @@ def report(path: PathArg,
     raise typer.Exit(_exit_code(result, False))
 
 
-def _nothing_to_report(path: Path, result: Any) -> NoReturn:
+def _nothing_to_report(path: Path, result: Any, nam: int | None, doi_tuong: str | None) -> NoReturn:
     from rich.markup import escape
 
     from .reports import console as rc
 
     con = _console(stderr=True)
-    head = f"[red]Không đọc được đơn vị nào từ {escape(str(path))}: không ghi tệp kết quả, không lưu lịch sử.[/red] "
+    said = "không ghi tệp kết quả, không lưu lịch sử."
+    read = [f for f in result.read.files if f.kind in ("form", "consolidated")]
+    if not read:
+        head = f"[red]Không đọc được đơn vị nào từ {escape(str(path))}: {said}[/red] "
+        why = ("Sửa các lỗi dưới đây rồi chạy lại." if result.problems else "Ở đó không có biểu chấm điểm (.xlsx) hay "
+               "bảng tổng hợp (.xlsx, .csv) nào: kiểm tra đường dẫn rồi chạy lại.")
+    else:  # units were read, then left out: a year or subject asked for that the files do not hold
+        chosen = " ".join(o for o in (f"--nam {nam}" if nam else "", f"--doi-tuong {doi_tuong}" if doi_tuong else "")
+                          if o)
+        head = f"[red]Đã đọc {len(read)} tệp ở {escape(str(path))} nhưng không có đơn vị nào để báo cáo: {said}[/red] "
+        why = (f"Không đơn vị nào khớp {escape(chosen)}: kiểm tra tùy chọn này" if chosen else "Kiểm tra các tệp") + \
+            (" và các lỗi, cảnh báo dưới đây." if result.problems else ".")
+    con.print(head + why)
     if result.problems:
-        con.print(head + "Sửa các lỗi dưới đây (đường dẫn, tệp) rồi chạy lại.")
         rc.problems(con, result.problems, limit=60)
-    else:
-        con.print(head + "Ở đó không có biểu chấm điểm (.xlsx) hay bảng tổng hợp (.xlsx, .csv) nào: kiểm tra đường "
-                         "dẫn rồi chạy lại.")
     raise typer.Exit(EXIT_PROBLEMS)
 
 

@@ -252,3 +252,17 @@ def test_nothing_read_writes_no_file_and_no_history(tmp_path: Path, where: str) 
     assert "Không đọc được đơn vị nào" in result.output and "không lưu lịch sử" in result.output
     assert ("NOT_FOUND" in result.output) == (where == "missing")
     assert not out.exists() and not db.exists()
+
+
+@pytest.mark.parametrize("option", [["--nam", "1999"], ["--doi-tuong", "huyen"]])
+def test_units_left_out_by_an_option_are_named_as_the_cause(tmp_path: Path, option: list[str]) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "tong_hop.csv").write_text("ma_don_vi,ten_don_vi,doi_tuong,nam,so_thon\nX1,Xã A,xa,2023,3\n",
+                                         encoding="utf-8")
+    out, db = tmp_path / "out", tmp_path / "h.sqlite3"
+    result = CliRunner().invoke(app, ["report", str(folder), "--out", str(out), "--db", str(db), *option], env=ENV)
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.output.split())
+    assert "Đã đọc 1 tệp" in text and f"Không đơn vị nào khớp {' '.join(option)}" in text
+    assert not out.exists() and not db.exists()
