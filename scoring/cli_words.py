@@ -52,8 +52,8 @@ _METAVARS = {"path": "ĐƯỜNG_DẪN", "integer": "SỐ", "int": "SỐ", "text"
 def _metavar(param: Any, ctx: Any) -> None:
     if getattr(param, "default", 0) is None and getattr(param, "show_default", None) is not None:
         param.show_default = False  # typer < 0.29 writes "[default: None]" for an option with no default
-    if param.metavar is not None:
-        return
+    if param.metavar is not None or getattr(param, "param_type_name", "") == "argument":
+        return  # an argument keeps typer's name: the usage line, its panel and the errors («path») agree
     if getattr(param, "is_flag", False):
         param.metavar = ""
         return

@@ -78,7 +78,7 @@ def test_help_screens_name_values_in_vietnamese(args: list[str]) -> None:
     # typer writes <path>, <int>, <str> and <bool> for a flag (≥ 0.29), or PATH, INTEGER, TEXT
     code, out = invoke(*args)
     assert code == 0
-    options = out[out.index("--"):]  # the options panel, after the usage line and the argument
+    options = out[out.index("--"):]  # the options panel, after the usage line and the argument (typer's name)
     for english in ("<path>", "<int>", "<str>", "<bool>", "<list", "INTEGER", "TEXT", "BOOLEAN", "None]"):
         assert english not in options
     assert "ĐƯỜNG_DẪN" in options or "SỐ" in options
