@@ -161,11 +161,15 @@ def _tree(pid: int) -> list[int]:
         p = todo.pop()
         out.append(p)
         try:
-            for task in os.listdir(f"/proc/{p}/task"):
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:  # ended meanwhile
+            continue
+        for task in tasks:
+            try:
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     todo += [int(c) for c in f.read().split()]
-        except OSError:  # ended meanwhile
-            pass
+            except OSError:  # that thread ended meanwhile: its siblings' children still count
+                pass
     return out
 
 

@@ -33,3 +33,13 @@ def test_a_failure_in_the_thread_is_raised_and_the_interval_restored() -> None:
         for _ in range(100):
             writer.write(b"x" * 1000)
     assert sys.getswitchinterval() == before
+
+
+def test_writers_closed_out_of_order_restore_the_interval_once_all_are_closed() -> None:
+    before = sys.getswitchinterval()
+    first, second = BackgroundWriter(io.BytesIO()), BackgroundWriter(io.BytesIO())
+    first.close()
+    assert sys.getswitchinterval() == min(before, SWITCH_INTERVAL)  # the second is still writing
+    second.close()
+    second.close()  # closing twice restores nothing twice
+    assert sys.getswitchinterval() == before

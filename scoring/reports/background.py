@@ -12,6 +12,33 @@ _DONE = object()
 SWITCH_INTERVAL = 0.001  # seconds (CPython's default is 0.005)
 
 
+class _Interval:
+    """CPython's switch interval is process-wide: lowered by the first writer opened, restored by the last one
+    closed, in whatever order and thread they close."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.writers = 0
+        self.saved = 0.0
+
+    def lower(self) -> bool:
+        with self.lock:
+            if not self.writers:
+                self.saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(self.saved, SWITCH_INTERVAL))
+            self.writers += 1
+        return True
+
+    def restore(self) -> None:
+        with self.lock:
+            self.writers -= 1
+            if not self.writers:
+                sys.setswitchinterval(self.saved)
+
+
+_INTERVAL = _Interval()
+
+
 class BackgroundWriter:
     """Hands each chunk to a thread that writes it to `out`.
 
@@ -26,8 +53,7 @@ class BackgroundWriter:
         # The thread needs the GIL back after each zlib call: at CPython's 5 ms switch interval it waits that
         # long each time while the producer holds it, the queue fills and the producer waits in turn. At 1 ms
         # the two overlap (a national workbook: 1.25 s → 1.09 s). Restored at close.
-        self._interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._interval, SWITCH_INTERVAL))
+        self._lowered = _INTERVAL.lower()
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=4)  # a few chunks of ~2,000 rows
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="qd274-writer", daemon=True)
@@ -53,7 +79,9 @@ class BackgroundWriter:
         if self._thread.is_alive():
             self._queue.put(_DONE)
             self._thread.join()
-        sys.setswitchinterval(self._interval)
+        if self._lowered:
+            self._lowered = False
+            _INTERVAL.restore()
         if self._error is not None:
             error, self._error = self._error, None
             raise error
