@@ -174,18 +174,16 @@ def _leaf(step: Step, unit: UnitInput, values: rules.Values, selfs: dict[str, Sc
     # memory, and the writers' work. Indicator types are fixed (a count is never read as Có/Không), so
     # equal tuples mean equal readings. Most leaves have no score typed beside them: a shorter key.
     if own is None and app is None:
+        s = a = note = None
         key: tuple[Any, ...] = (step.index, read)
-        hit = memo.get(key)
-        if hit is None:
-            hit = memo[key] = _leaf_record(step, read, None, None, None)
     else:
         s = own.points if own else None
         a = app.points if app else None
         note = app.note if app else None
         key = (step.index, read, s, a, note)
-        hit = memo.get(key)
-        if hit is None:
-            hit = memo[key] = _leaf_record(step, read, s, a, note)
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = _leaf_record(step, read, s, a, note)
     rec, out = hit
     for ind in out.missing:
         if out.status == rules.MISSING:

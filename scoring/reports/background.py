@@ -21,13 +21,12 @@ class _Interval:
         self.writers = 0
         self.saved = 0.0
 
-    def lower(self) -> bool:
+    def lower(self) -> None:
         with self.lock:
             if not self.writers:
                 self.saved = sys.getswitchinterval()
                 sys.setswitchinterval(min(self.saved, SWITCH_INTERVAL))
             self.writers += 1
-        return True
 
     def restore(self) -> None:
         with self.lock:
@@ -53,7 +52,8 @@ class BackgroundWriter:
         # The thread needs the GIL back after each zlib call: at CPython's 5 ms switch interval it waits that
         # long each time while the producer holds it, the queue fills and the producer waits in turn. At 1 ms
         # the two overlap (a national workbook: 1.25 s → 1.09 s). Restored at close.
-        self._lowered = _INTERVAL.lower()
+        _INTERVAL.lower()
+        self._lowered = True
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=4)  # a few chunks of ~2,000 rows
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="qd274-writer", daemon=True)

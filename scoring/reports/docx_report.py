@@ -100,7 +100,8 @@ def write_docx(run: Run, target: Path, *, issuer: str = "UBND HUYỆN YÊN THẾ
 
 def build(run: Run, *, issuer: str, unit: str, place: str, symbol: str,
           charts: Sequence[bytes] | None = None) -> DocxDocument:
-    jobs = chart_jobs(run)
+    plan = _chart_plan(run)
+    jobs = _jobs(plan)
     if charts is not None and len(charts) != len(jobs):
         raise ValueError(f"cần {len(jobs)} biểu đồ, nhận {len(charts)}")
     cf = run.criteria.file
@@ -116,7 +117,7 @@ def build(run: Run, *, issuer: str, unit: str, place: str, symbol: str,
                 f"{report_year}")
     _title(doc, "BÁO CÁO", subtitle)
     _introduction(doc, run, year_text)
-    _results(doc, run, pngs)
+    _results(doc, run, plan, pngs)
     _overall(doc, run)
     _para(doc, f"Trên đây là báo cáo kết quả chấm điểm, xếp loại công tác dân vận chính quyền năm {year_text}./.",
           BODY)
@@ -420,10 +421,10 @@ def _introduction(doc: DocxDocument, run: Run, year_text: str) -> None:
         _border(p, ["top", "left", "bottom", "right"], size=12, colour="C0392B", space=4)
 
 
-def _results(doc: DocxDocument, run: Run, pngs: Iterator[bytes]) -> None:
+def _results(doc: DocxDocument, run: Run, plan: list[_Section], pngs: Iterator[bytes]) -> None:
     cf = run.criteria.file
     _para(doc, "I. KẾT QUẢ CHẤM ĐIỂM, XẾP LOẠI THEO NHÓM ĐỐI TƯỢNG", HEAD1)
-    for k, subject in _sections(run):
+    for k, subject, charts in plan:
         rows = run.ranked[subject]
         scheme = run.criteria.scheme(subject)
         _para(doc, f"{k}. {scheme.name} ({format_vi(len(rows))} đơn vị)", HEAD2)
@@ -446,14 +447,22 @@ def _results(doc: DocxDocument, run: Run, pngs: Iterator[bytes]) -> None:
         counts, grades = _grades_of(rows, cf)
         tally = "; ".join(f"{name}: {format_vi(counts.get(gid, 0))} đơn vị" for gid, name in grades)
         _para(doc, f"b) Kết quả xếp loại: {tally}.", BODY).paragraph_format.space_before = Pt(6)
-        for _, caption in _charts(run, k, subject):
+        for _, caption in charts:
             _picture(doc, next(pngs), caption)
         _changes(doc, run, rows)
 
 
-def _sections(run: Run) -> list[tuple[int, str]]:
-    """The numbered sections of part I: the subject types that have units."""
-    return list(enumerate([s for s in run.criteria.subjects if run.ranked.get(s)], start=1))
+_Section = tuple[int, str, list[tuple[chart.Chart, str]]]  # number, subject type, its charts with captions
+
+
+def _chart_plan(run: Run) -> list[_Section]:
+    """The numbered sections of part I (the subject types that have units), each with its charts."""
+    subjects = [s for s in run.criteria.subjects if run.ranked.get(s)]
+    return [(k, subject, _charts(run, k, subject)) for k, subject in enumerate(subjects, start=1)]
+
+
+def _jobs(plan: list[_Section]) -> list[chart.Chart]:
+    return [job for _, _, charts in plan for job, _ in charts]
 
 
 def _charts(run: Run, k: int, subject: str) -> list[tuple[chart.Chart, str]]:
@@ -478,7 +487,7 @@ def _charts(run: Run, k: int, subject: str) -> list[tuple[chart.Chart, str]]:
 
 def chart_jobs(run: Run) -> list[chart.Chart]:
     """Every chart of the report, in document order: what reports.writer has drawn beside the workbook."""
-    return [job for k, subject in _sections(run) for job, _ in _charts(run, k, subject)]
+    return _jobs(_chart_plan(run))
 
 
 def _picture(doc: DocxDocument, png: bytes, caption: str) -> None:
