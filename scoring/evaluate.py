@@ -106,7 +106,7 @@ def evaluate(criteria: Criteria, unit: UnitInput, memo: Memo | None = None) -> U
             slots[step.index] = rec
     records: list[TraceRecord] = slots  # type: ignore[assignment]
     groups = [records[i] for i in plan.groups]
-    lo, hi = cf.score_range.min, cf.score_range.max
+    lo, hi = plan.score_range
     total = _column_total(groups, "points", lo, hi)
     assert total is not None  # every group has points
     citation = f"QĐ 274/QĐ-UBND, {scheme.annex}"
@@ -121,7 +121,7 @@ def evaluate(criteria: Criteria, unit: UnitInput, memo: Memo | None = None) -> U
                                computed=_column_total(groups, "computed", lo, hi),
                                self_score=_column_total(groups, "self_score", lo, hi),
                                appraised=total if any_appraised else None,
-                               params=(lo, hi), parts=tuple(groups)))
+                               params=plan.score_range, parts=tuple(groups)))
     issues.extend(stated_percentages(criteria, unit, nodes))
     if unit.has_data:
         for indicator, crits in missing.items():

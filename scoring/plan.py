@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .criteria import Criteria, Criterion
 from .criteria.validate import rule_inputs
@@ -33,6 +34,7 @@ class Plan:
     steps: tuple[Step, ...]  # post-order: every child before its parent
     groups: tuple[int, ...]  # indexes of the top-level groups
     positions: dict[str, int]  # criterion id → index of its record; the two totals follow the steps
+    score_range: tuple[Decimal, Decimal]  # the total's bounds: one object, the params of every unit's total
 
 
 def plan_for(criteria: Criteria, subject: str, year: int) -> Plan:
@@ -64,4 +66,5 @@ def _build(criteria: Criteria, subject: str, year: int) -> Plan:
         groups.append(visit(group, 0, group.group))
     positions = {step.node.id: step.index for step in steps}
     positions |= {BASE_ID: counter[0], TOTAL_ID: counter[0] + 1}  # appended by the evaluator, in this order
-    return Plan(counter[0], tuple(steps), tuple(groups), positions)
+    bounds = criteria.file.score_range
+    return Plan(counter[0], tuple(steps), tuple(groups), positions, (bounds.min, bounds.max))

@@ -18,7 +18,6 @@ from .names import clean, fold_accents, match_key
 from .readers.consolidated import read_csv_rows
 from .readers.package import check_workbook, size_problem
 from .readers.parse import parse_text, quote
-from .readers.workbook import BookError, open_book
 
 REGISTRY_NAMES = ("don_vi.csv", "don_vi.xlsx")
 COLUMNS = ("ma_don_vi", "ten_don_vi", "doi_tuong", "ten_khac")
@@ -150,6 +149,10 @@ def _rows(path: Path, shown: str) -> tuple[list[list[Any]] | None, list[InputErr
     checked = check_workbook(path, shown, kind=KIND)
     if isinstance(checked, InputError):
         return None, [checked]
+    # Imported here: it loads python-calamine, which `qd274 template` (importing this module for its types)
+    # never needs.
+    from .readers.workbook import BookError, open_book
+
     try:
         book = open_book(path, checked)
         try:  # from its first value, as it was always read: a header below empty rows is found

@@ -161,7 +161,7 @@ def _plan(columns: dict[int, tuple[str, str]], criteria: Criteria, date1904: boo
         if kind == "indicator":
             ind = criteria.indicators[ident]
             parse = partial(parse_indicator, kind=ind.type, choices=ind.choices, date1904=date1904)
-        out.append(_Column(c, kind, ident, _letter(c), parse, {}))
+        out.append(_Column(c, kind, ident, L.col_letter(c + 1), parse, {}))
     return out
 
 
@@ -231,11 +231,6 @@ def _row(row: list[Any], r: int, columns: list[_Column], name: str, sheet: str |
         for ident in [i for i in unit.values if i not in used]:
             ignored.add(ident)
             del unit.values[ident]
-
-
-def _letter(c: int) -> str:
-    """The letters of the 0-based column c."""
-    return L.LETTERS[c] if c < len(L.LETTERS) else L.col_letter(c + 1)
 
 
 def _unit_field(unit: RawUnit, key: str, raw: Any, where: Location, problems: list[InputError]) -> None:

@@ -146,14 +146,13 @@ def _problems(run: Run) -> Iterator[list[Any]]:
 
 
 def _params_text(params: Any, made: dict[Any, str]) -> str:
-    """A rule's parameters as JSON text, dumped once per rule (every unit shares the rule object; a total's
-    score range is a small tuple made per unit, so it is keyed by value)."""
+    """A rule's parameters as JSON text, dumped once per parameters object (every unit shares its rule's, and
+    every total of a plan the plan's score range)."""
     if params is None:
         return ""
-    key = params if isinstance(params, tuple) else id(params)  # the run holds the rules: ids are stable
-    text = made.get(key)
+    text = made.get(id(params))  # the run holds the parameters: ids are stable
     if text is None:
-        text = made[key] = json.dumps(params_doc(params), ensure_ascii=False)
+        text = made[id(params)] = json.dumps(params_doc(params), ensure_ascii=False)
     return text
 
 
