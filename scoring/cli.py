@@ -293,14 +293,20 @@ def report(path: PathArg,
            khong_luu: Annotated[bool, typer.Option("--khong-luu", help="Không ghi vào lịch sử.")] = False,
            tieu_chi: CriteriaOpt = None, danh_sach: RegistryOpt = None) -> None:
     """Ghi các tệp gửi đi: bảng tổng hợp Excel, báo cáo Word, trang HTML, tệp truy vết JSON; lưu lịch sử."""
+    from .errors import OutputError
     from .reports.aside import chart_worker
-    from .reports.writer import write_all
+    from .reports.writer import out_problem, write_all
 
+    if problem := out_problem(out, path):  # said at once, not after the inputs are read and scored
+        raise cli_words.bad_parameter(problem, param_hint="--out")
     with chart_worker() as charts:  # started first: it prepares matplotlib while the inputs are read
         result = _run(path, nam, doi_tuong, tieu_chi, danh_sach)
         if not result.results:  # a mistyped folder: no empty report to send on, no empty run kept for ever
             _nothing_to_report(path, result, nam, doi_tuong)
-        written = write_all(result, out, charts)  # the history is written only once every file is
+        try:
+            written = write_all(result, out, charts)  # the history is written only once every file is
+        except OSError as exc:  # a full disk, no permission, a folder that cannot be made
+            raise OutputError(str(out), exc.strerror or type(exc).__name__) from exc
     con = _console()
     for f in written:
         con.print(f"Đã ghi {f}", markup=False)

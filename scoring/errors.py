@@ -135,3 +135,16 @@ class HistoryError(Qd274Error):
         if self.files_written:  # during `report`: say what is safe, and how to run without the history
             text += " Các tệp kết quả đã được ghi xong; chỉ lần chạy này chưa được lưu (bỏ lưu: --khong-luu)."
         return text
+
+
+@dataclass
+class OutputError(Qd274Error):
+    """The result files cannot be written where asked (a full disk, no permission, a folder that cannot be
+    made): the user's machine, not the inputs and not a bug."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return (f"không ghi được tệp kết quả vào {self.path} ({self.reason}). Kiểm tra quyền ghi và chỗ trống trên "
+                "ổ đĩa, hoặc chọn thư mục khác bằng --out.")

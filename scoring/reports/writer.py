@@ -16,6 +16,29 @@ if TYPE_CHECKING:
 XLSX, DOCX, HTML, TRACE = "ket_qua_cham_diem.xlsx", "bao_cao_ket_qua.docx", "bao_cao.html", "truy_vet.json"
 
 
+def out_problem(out: Path, source: Path) -> str | None:
+    """Why the files cannot go to `out`, in Vietnamese, worked out before any input is read; None when they can.
+
+    The input folder is refused, and any folder inside it: nothing is ever written there, and the next run
+    would read the workbook back as an input."""
+    existing = out
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        return f"«{existing}» là một tệp, không phải thư mục. Chọn một thư mục (chưa có thì qd274 tạo)."
+    if source.is_dir():
+        inputs, target = source.resolve(), out.resolve()  # symlinks followed: a link to the input folder is it
+        if target == inputs or inputs in target.parents:
+            return (f"thư mục kết quả «{out}» nằm trong thư mục đầu vào «{source}»: qd274 không ghi gì vào thư mục "
+                    "đầu vào (lần chạy sau sẽ đọc lại tệp kết quả như số liệu). Chọn thư mục bên ngoài, ví dụ "
+                    f"«{source.resolve().parent / 'ket_qua'}».")
+    for name in (XLSX, DOCX, HTML, TRACE):
+        if (out / name).exists() and not (out / name).is_file():
+            return (f"«{out / name}» đã có nhưng không phải tệp (là thư mục?): đổi tên hoặc xóa nó, hoặc chọn thư "
+                    "mục khác.")
+    return None
+
+
 def write_all(run: Run, out: Path, charts: ChartWorker | None = None) -> list[Path]:
     """`charts`: a worker (reports.aside.chart_worker) to draw the Word report's charts while the workbook is
     written; without one the Word writer draws them."""
