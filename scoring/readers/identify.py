@@ -27,10 +27,14 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
     merged: dict[str, UnitInput] = {}
     first_seen: dict[str, RawUnit] = {}
     dropped: dict[str, dict[tuple[str, str], Any]] = {}  # per unit: conflicting values, never let back in
+    resolved: list[tuple[RawUnit, UnitInput]] = []
     for raw in raws:
         unit = _resolve(raw, criteria, reg, problems, year)
-        if unit is None or (subject and unit.subject != subject):
-            continue
+        if unit is not None and not (subject and unit.subject != subject):
+            resolved.append((raw, unit))
+    if year is None:  # with a year, _resolve has already left out (WRONG_YEAR) every other year
+        resolved = _latest_year(resolved, problems)
+    for raw, unit in resolved:
         if unit.unit_id in merged:
             prior = first_seen[unit.unit_id]
             if prior.source == raw.source:
@@ -54,6 +58,33 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
                     f"đơn vị «{reg_unit.name}» ({reg_unit.code}) có trong danh sách nhưng không có biểu nào: "
                     "không xếp loại.", "warning", reg_unit.code))
     return sorted(merged.values(), key=lambda u: (u.subject, u.unit_id))
+
+
+def _latest_year(resolved: list[tuple[RawUnit, UnitInput]], problems: list[InputError]
+                 ) -> list[tuple[RawUnit, UnitInput]]:
+    """Only the latest year's units when the files read carry several years.
+
+    Last year's files often stay in this year's folder: merging the two years by unit code would mix
+    last year's figures into this year's scores (and report every difference as a conflict). One
+    warning, not one per row, says what was left out and how to score the other year instead.
+    """
+    years = sorted({unit.year for _, unit in resolved})
+    if len(years) < 2:
+        return resolved
+    latest = years[-1]
+    left_out: dict[int, tuple[set[str], set[str]]] = {}  # year: (unit ids, files)
+    for raw, unit in resolved:
+        if unit.year != latest:
+            ids, files = left_out.setdefault(unit.year, (set(), set()))
+            ids.add(unit.unit_id)
+            files.add(raw.source)
+    parts = [f"{format_vi(len(ids))} đơn vị của năm {y} ({format_vi(len(files))} tệp)"
+             for y, (ids, files) in sorted(left_out.items())]
+    others = " hoặc ".join(f"--nam {y}" for y in sorted(left_out))
+    problems.append(InputError(
+        "MIXED_YEARS", Location(), f"thư mục có số liệu của các năm {', '.join(str(y) for y in years)}: chỉ chấm "
+        f"năm {latest} (mới nhất), bỏ qua {', '.join(parts)}. Chạy lại với {others} để chấm năm đó.", "warning"))
+    return [(raw, unit) for raw, unit in resolved if unit.year == latest]
 
 
 def _common_year(units: dict[str, UnitInput]) -> int | None:
