@@ -7,14 +7,18 @@ Only wording, points, thresholds, grade bands, labels and the decision block are
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..atomic import write_atomic, write_bytes_atomic
 from ..errors import CriteriaError, CriteriaProblem, Location
 from ..trace import plain
 from .load import Criteria, decode, parse_criteria, read_raw
+from .models import NUMBER_BOUNDS_VI, out_of_range
+
+if TYPE_CHECKING:
+    from ..readers.package import Package
 
 GUIDE, CRITERIA, PARAMS, GRADES, INDICATORS, DECISION = (
     "Hướng dẫn", "Tiêu chí", "Tham số", "Xếp loại", "Chỉ tiêu", "Quyết định")
@@ -116,11 +120,19 @@ def export_excel(criteria: Criteria, target: Path) -> Path:
     return write_atomic(target, lambda p: wb.save(p))
 
 
-def _check_package(source: Path) -> None:
+def _check_package(source: Path) -> Package:
     """The edited sheet came back from someone: the same package and size checks as any input before calamine."""
     from ..readers.limits import TABLE_MAX_ROWS
     from ..readers.package import Refused, inspect_package, sheet_problem
 
+    # told apart first: the package check would call a missing file a damaged zip («[Errno 2]»)
+    if not source.exists():
+        raise CriteriaError(source.name, [CriteriaProblem("FILE_NOT_FOUND", str(source), "không tìm thấy tệp này. "
+                                          "Kiểm tra lại đường dẫn sau --nhap (tệp đã xuất bằng qd274 criteria "
+                                          "--xuat).")])
+    if not source.is_file():
+        raise CriteriaError(source.name, [CriteriaProblem("FILE_UNREADABLE", str(source), "đây không phải là một "
+                                          "tệp (là thư mục?). Chỉ ra tệp Excel đã sửa sau --nhap.")])
     try:
         package = inspect_package(source)
     except Refused as refused:
@@ -129,28 +141,40 @@ def _check_package(source: Path) -> None:
     # Any part may be a sheet (workbook.xml.rels decides where): no part may exceed a sheet's limits.
     if problem := sheet_problem(package.largest, TABLE_MAX_ROWS, Location(file=source.name), "bảng tiêu chí"):
         raise CriteriaError(source.name, [CriteriaProblem(problem.code, source.name, problem.message)])
+    return package
 
 
 def import_excel(source: Path, target: Path) -> int:
     """Apply the edited cells to the JSON file; write it (atomically) only when the result is fully valid."""
-    from python_calamine import CalamineWorkbook
+    from ..readers.workbook import BookError, open_book
 
     doc = decode(read_raw(target), str(target))
-    _check_package(source)
-    wb = CalamineWorkbook.from_path(str(source))
+    package = _check_package(source)
+    try:  # through the readers' wrapper: calamine's errors (and a Rust panic) become BookError, not a crash
+        book = open_book(source, package)
+    except BookError as exc:
+        raise CriteriaError(source.name, [_unreadable(source.name, str(exc))]) from None
     problems: list[CriteriaProblem] = []
     changes = 0
 
-    def rows(name: str, width: int) -> list[tuple[str, list[Any]]]:
+    def rows(name: str, width: int) -> list[tuple[str, int, list[Any]]]:
         """The sheet's rows under its header, each with where it is (the row numbered as Excel shows it); a
         wholly empty row is no edit, and a row short of cells (a column deleted) reads them as empty."""
-        if name not in wb.sheet_names:
+        if name not in book.sheet_names:
             problems.append(CriteriaProblem("MISSING_SHEET", f"{source.name} › {name}", "thiếu sheet này"))
             return []
-        table = [list(r) for r in wb.get_sheet_by_name(name).to_python()]
-        return [(f"{source.name} › {name} › dòng {n}", r + [None] * (width - len(r)))
+        try:
+            table = book.rows(name)
+        except BookError as exc:  # a malformed cell or part: the other sheets are still checked and reported
+            problems.append(_unreadable(f"{source.name} › {name}", str(exc)))
+            return []
+        return [(f"{source.name} › {name} › dòng {n}", n, r + [None] * (width - len(r)))
                 for n, r in enumerate(table[1:], start=2)
                 if any(v not in (None, "") for v in r)]
+
+    def at(sheet: str, column: int, n: int) -> str:
+        """A cell as Excel names it (column from 0): where a problem with its value is."""
+        return f"{source.name} › {sheet} › ô {chr(65 + column)}{n}"
 
     def setv(container: Any, key: Any, value: Any, where: str) -> None:
         nonlocal changes
@@ -159,29 +183,34 @@ def import_excel(source: Path, target: Path) -> int:
             return
         try:
             value = _from_cell(value, container[key])
-        except (ArithmeticError, ValueError):  # not a number (InvalidOperation), NaN, Infinity
-            problems.append(CriteriaProblem("NOT_A_NUMBER", where, f"«{value}» không phải là số"))
+        except _OutOfRange:
+            problems.append(CriteriaProblem("NUMBER_OUT_OF_RANGE", where, f"«{_cut(value)}» nằm ngoài khoảng hợp "
+                                            f"lý: {NUMBER_BOUNDS_VI}. Sửa lại ô này (thường do gõ thừa chữ số "
+                                            "hoặc nhầm số mũ «e»)."))
+            return
+        except (ArithmeticError, ValueError, TypeError):  # not a number (InvalidOperation), NaN, Infinity, a date
+            problems.append(CriteriaProblem("NOT_A_NUMBER", where, f"«{_cut(value)}» không phải là số"))
             return
         if container[key] != value:
             container[key] = value
             changes += 1
 
     index = {(s, n["id"]): n for s, sch in doc["schemes"].items() for n, _ in _walk(sch["criteria"])}
-    for where, row in rows(CRITERIA, 10):
+    for where, n, row in rows(CRITERIA, 10):
         node = index.get((str(row[0]), str(row[1])))
         if node is None:
             problems.append(CriteriaProblem("UNKNOWN_CRITERION", where, f"không có tiêu chí {row[1]} ({row[0]})"))
             continue
-        setv(node, "title", row[3], where)
-        setv(node, "max", row[4], where)
-        setv(node["source"], "status", row[8], where)
-        setv(node["source"], "note", row[9], where)
+        setv(node, "title", row[3], at(CRITERIA, 3, n))
+        setv(node, "max", row[4], at(CRITERIA, 4, n))
+        setv(node["source"], "status", row[8], at(CRITERIA, 8, n))
+        setv(node["source"], "note", row[9], at(CRITERIA, 9, n))
     parameters = {key: _parameters(n["rule"]) for key, n in index.items() if "rule" in n}
-    for where, row in rows(PARAMS, 4):
+    for where, n, row in rows(PARAMS, 4):
         node = index.get((str(row[0]), str(row[1])))
         holder = parameters.get((str(row[0]), str(row[1])), {}).get(str(row[2]))
         if holder is not None:
-            setv(holder[0], holder[1], row[3], where)
+            setv(holder[0], holder[1], row[3], at(PARAMS, 3, n))
         elif _locate(node.get("rule") if node else None, str(row[2])) is not None:
             problems.append(CriteriaProblem("NOT_EDITABLE", where, f"tham số {row[2]} của {row[1]} không sửa được "
                                             "ở đây: nó nối quy tắc với chỉ tiêu hoặc quyết định loại quy tắc (cấu "
@@ -190,29 +219,29 @@ def import_excel(source: Path, target: Path) -> int:
         else:
             problems.append(CriteriaProblem("UNKNOWN_PARAMETER", where, f"không có tham số {row[2]} của {row[1]}"))
     grades = {g["id"]: g for g in doc["grades"]}
-    for where, row in rows(GRADES, 4):
+    for where, n, row in rows(GRADES, 4):
         g = grades.get(str(row[0]))
         if g is None:
             problems.append(CriteriaProblem("UNKNOWN_GRADE", where, f"không có mức xếp loại {row[0]}"))
             continue
-        setv(g, "name", row[1], where)
-        setv(g, "min", row[2], where)
+        setv(g, "name", row[1], at(GRADES, 1, n))
+        setv(g, "min", row[2], at(GRADES, 2, n))
         if not (row[3] in (None, "") and g["below"] is None):
-            setv(g, "below", row[3], where)
+            setv(g, "below", row[3], at(GRADES, 3, n))
     indicators = {i["id"]: i for i in doc["indicators"]}
-    for where, row in rows(INDICATORS, 3):
+    for where, n, row in rows(INDICATORS, 3):
         ind = indicators.get(str(row[0]))
         if ind is None:
             problems.append(CriteriaProblem("UNKNOWN_INDICATOR", where, f"không có chỉ tiêu {row[0]}"))
             continue
-        setv(ind, "label", row[2], where)
-    for where, row in rows(DECISION, 2):
+        setv(ind, "label", row[2], at(INDICATORS, 2, n))
+    for where, n, row in rows(DECISION, 2):
         holder = _locate(doc, str(row[0])) if str(row[0]) in DECISION_FIELDS else None
         if holder is None:
             problems.append(CriteriaProblem("NOT_EDITABLE", where, f"trường {row[0]} không sửa được ở đây; chỉ sửa "
                                             f"được: {', '.join(DECISION_FIELDS)}"))
             continue
-        setv(holder[0], holder[1], row[1], where)
+        setv(holder[0], holder[1], row[1], at(DECISION, 1, n))
     if problems:
         raise CriteriaError(str(source), problems)
     data = (json.dumps(plain(doc), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -237,6 +266,20 @@ def _locate(root: Any, path: str) -> tuple[Any, Any] | None:
         return None
 
 
+class _OutOfRange(ValueError):
+    """A number cell beyond what a criteria file can hold (models.out_of_range)."""
+
+
+def _unreadable(where: str, why: str) -> CriteriaProblem:
+    return CriteriaProblem("UNREADABLE_FILE", where, f"không đọc được ({why}). Không nhập tệp này; xuất lại bằng "
+                           "qd274 criteria --xuat rồi sửa, và lưu bằng Excel.")
+
+
+def _cut(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:20]}… ({len(text)} ký tự)"
+
+
 def _from_cell(value: Any, current: Any) -> Any:
     """A cell's value in the type the JSON holds there (numbers stay exact through Decimal)."""
     if isinstance(current, (int, Decimal)) and not isinstance(current, bool):
@@ -244,7 +287,13 @@ def _from_cell(value: Any, current: Any) -> Any:
             value = Decimal(repr(value))
         elif isinstance(value, str):
             value = Decimal(value.strip().replace(",", "."))
-        return int(value) if value == int(value) else Decimal(value)
+        number = Decimal(value)  # TypeError for a date or a time: not a number
+        if not number.is_finite():
+            raise InvalidOperation(value)
+        # before int() or ==: with "1e999999999" in a cell both build a billion-digit integer (minutes of CPU)
+        if out_of_range(number):
+            raise _OutOfRange(value)
+        return int(number) if number == number.to_integral_value() else number
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "strftime"):

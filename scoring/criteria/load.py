@@ -14,7 +14,16 @@ from pydantic import ValidationError
 
 from scoring.errors import CriteriaError, CriteriaProblem
 
-from .models import RULE_KINDS, CriteriaFile, Criterion, Indicator, IndicatorCondition, Scheme
+from .models import (
+    NUMBER_BOUNDS_VI,
+    RULE_KINDS,
+    CriteriaFile,
+    Criterion,
+    Indicator,
+    IndicatorCondition,
+    Scheme,
+    out_of_range,
+)
 from .validate import check, walk
 
 DEFAULT_CRITERIA = Path(__file__).resolve().parents[2] / "criteria" / "274_qd_ubnd.json"
@@ -91,12 +100,71 @@ def read_raw(path: Path) -> bytes:
                             ) from exc
 
 
+# The shipped file nests 12 levels (criteria three deep, a rule's tiers); a hundred leaves room for any real
+# file and stays far below the recursion limits of json, pydantic and the reports that walk the tree.
+MAX_DEPTH = 100
+_INT_DIGITS = 18  # a longer integer literal is beyond the bounds anyway (models.out_of_range)
+_MAX_LISTED = 20  # a file with thousands of bad numbers: the first ones say enough
+_TOO_DEEP = (f"các dấu ngoặc [ ] {{ }} lồng nhau quá {MAX_DEPTH} cấp, trong khi bộ tiêu chí chỉ lồng khoảng 12 cấp: "
+             "tệp bị hỏng hoặc không phải bộ tiêu chí. Kiểm tra các dấu ngoặc (hoặc lấy lại tệp gốc)")
+
+
+def _parse_int(text: str) -> int | Decimal:
+    # int() refuses a literal beyond 4,300 digits with a ValueError that json.loads lets through: a literal that
+    # long is out of range whatever it says, so it is kept as a Decimal for the range check to name it.
+    return int(text) if len(text) <= _INT_DIGITS else Decimal(text)
+
+
 def decode(raw: bytes, name: str) -> Any:
-    """The file as JSON (UTF-8 with or without a BOM, numbers as Decimal); INVALID_JSON otherwise."""
+    """The file as JSON (UTF-8 with or without a BOM, numbers as Decimal); INVALID_JSON otherwise, TOO_DEEP for
+    absurd nesting, NOT_A_NUMBER / NUMBER_OUT_OF_RANGE for a number no criteria file can mean."""
     try:
-        return json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
+        # NaN and Infinity (which json accepts) come back as Decimal so that the check below names them
+        data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal, parse_int=_parse_int,
+                          parse_constant=Decimal)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CriteriaError(name, [CriteriaProblem("INVALID_JSON", "", f"không phải JSON hợp lệ: {exc}")]) from exc
+    except RecursionError:  # json's own guard against nesting deeper than the interpreter's stack allows
+        raise CriteriaError(name, [CriteriaProblem("TOO_DEEP", "", _TOO_DEEP)]) from None
+    problems = _hostile(data)
+    if problems:
+        raise CriteriaError(name, problems)
+    return data
+
+
+def _hostile(data: Any) -> list[CriteriaProblem]:
+    """Nesting and numbers that would break the checks after it (recursion, Decimal overflow, a minutes-long
+    int()), found before any of them runs. Iterative: the document may be as deep as json could parse."""
+    problems: list[CriteriaProblem] = []
+    stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > MAX_DEPTH:
+                problems.append(CriteriaProblem("TOO_DEEP", path, _TOO_DEEP))
+                continue
+            if isinstance(node, dict):
+                children = [(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()]
+            else:
+                children = [(v, f"{path}[{i}]") for i, v in enumerate(node)]
+            stack += [(v, p, depth + 1) for v, p in reversed(children)]
+        elif isinstance(node, Decimal) and not node.is_finite():
+            problems.append(CriteriaProblem("NOT_A_NUMBER", path, f"{node} không phải là số; ghi một số cụ thể"))
+        elif isinstance(node, (int, Decimal)) and not isinstance(node, bool) and out_of_range(node):
+            problems.append(CriteriaProblem("NUMBER_OUT_OF_RANGE", path, f"số {_shown(node)} nằm ngoài khoảng hợp "
+                                            f"lý: {NUMBER_BOUNDS_VI}. Sửa lại số này (thường do gõ thừa chữ số "
+                                            "hoặc nhầm số mũ «e»)"))
+    if len(problems) > _MAX_LISTED:
+        rest = len(problems) - _MAX_LISTED
+        problems = [*problems[:_MAX_LISTED],
+                    CriteriaProblem(problems[_MAX_LISTED].code, "", f"và {rest} chỗ khác có lỗi cùng loại")]
+    return problems
+
+
+def _shown(number: int | Decimal) -> str:
+    """A number as the message quotes it: a 5,000-digit literal is cut, with its length."""
+    text = str(number)
+    return text if len(text) <= 30 else f"{text[:12]}… ({len(text)} ký tự)"
 
 
 def parse_criteria(raw: bytes, name: str = "<criteria>") -> Criteria:

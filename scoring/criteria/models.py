@@ -8,12 +8,36 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+# Bounds on every number of a criteria file. Points, thresholds, counts and percentages are small; a number at
+# or beyond 10^15, or written with more than 20 decimals, is a typo (often an «e» exponent). Refusing it before any
+# arithmetic matters: Decimal keeps 1e999999999 exactly, and then a sum overflows its context, int() of it or a
+# quantize runs for minutes, and a 5,000-digit integer literal is beyond what int() may convert.
+NUMBER_MAX_ADJUSTED = 14  # |x| < 10^15
+NUMBER_MAX_DECIMALS = 20
+NUMBER_BOUNDS_VI = (f"mọi số trong bộ tiêu chí phải nhỏ hơn 10^{NUMBER_MAX_ADJUSTED + 1} (về giá trị tuyệt đối) và "
+                    f"có không quá {NUMBER_MAX_DECIMALS} chữ số thập phân")
+
+
+def out_of_range(value: int | Decimal) -> bool:
+    """True for a number no criteria file can mean (see the bounds above); decided without converting it,
+    so it is instant whatever the exponent. Not-a-number and infinities are the caller's to refuse."""
+    if isinstance(value, int):
+        return bool(abs(value) >= 10 ** (NUMBER_MAX_ADJUSTED + 1))
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):  # NaN, Infinity: not a range question
+        return False
+    return exponent < -NUMBER_MAX_DECIMALS or value.adjusted() > NUMBER_MAX_ADJUSTED
+
 
 def _number_only(value: Any) -> Any:
     # JSON is read with parse_float=Decimal, so a real number arrives as int or Decimal; a string "3"
     # or a bool is a typo in the file, and lax coercion would hide it.
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise ValueError("cần một số (không đặt trong dấu nháy)")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError("NaN và Infinity không phải là số; ghi một số cụ thể")
+    if out_of_range(value):  # loading refuses these first; this keeps every other way in (model_validate) safe
+        raise ValueError(f"số nằm ngoài khoảng hợp lý: {NUMBER_BOUNDS_VI}")
     return Decimal(value)
 
 
