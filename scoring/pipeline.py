@@ -14,6 +14,7 @@ from .criteria import Criteria, load_criteria
 from .errors import InputError
 from .evaluate import UnitResult, evaluate_all
 from .ranking import rank
+from .readers.files import printable
 from .readers.folder import ReadResult, read_inputs
 
 
@@ -44,7 +45,7 @@ class Run:
         cf = self.criteria.file
         return {
             "engine": {"name": "qd274", "version": __version__},
-            "criteria": {"file": Path(self.criteria.path).name, "sha256": self.criteria.sha256, "id": cf.id,
+            "criteria": {"file": printable(Path(self.criteria.path).name), "sha256": self.criteria.sha256, "id": cf.id,
                          "version": cf.version, "status": cf.status,
                          "decision": f"{cf.decision.number} ngày {cf.decision.date:%d/%m/%Y}"},
             "inputs": [{"file": f.name, "sha256": f.sha256, "bytes": f.size, "kind": f.kind}

@@ -8,6 +8,7 @@ the same parsing (a code typed as the number 101 is "101").
 from __future__ import annotations
 
 import difflib
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,14 +17,18 @@ from typing import Any
 from .errors import InputError, Location, one_of
 from .names import clean, fold_accents, match_key
 from .readers.consolidated import read_csv_rows
+from .readers.files import REGISTRY_NAMES as REGISTRY_NAMES  # defined with discover(), which needs them too
+from .readers.files import printable, registry_candidates
 from .readers.package import check_workbook, size_problem
 from .readers.parse import parse_text, quote
 
-REGISTRY_NAMES = ("don_vi.csv", "don_vi.xlsx")
 COLUMNS = ("ma_don_vi", "ten_don_vi", "doi_tuong", "ten_khac")
 # calamine picks its reader by the file's extension: only the xlsx reader is the one the package check models.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 KIND = "danh sách đơn vị"
+# The header is looked for in the first rows, as a consolidated sheet's is (readers/consolidated.py): a title line
+# or a blank line above it is common in a list typed by hand.
+HEADER_SCAN = 10
 
 
 @dataclass(frozen=True)
@@ -83,10 +88,18 @@ def read_registry(path: Path, root: Path | None = None, *, subjects: Sequence[st
                   ) -> tuple[Registry | None, list[InputError]]:
     """Read a registry file; every bad row is reported, the good rows are kept. None when the file is not read
     at all (refused before any parser opens it, or unreadable), with the reason. `subjects`: the subject types
-    the criteria file defines (a unit of another type cannot be scored)."""
+    the criteria file defines (a unit of another type cannot be scored). `root`: the folder read, whose other
+    registry files (discover() never reads them as data) are each named in a warning."""
     shown = _shown(path, root)
+    registry, problems = _read(path, shown, subjects)
+    return registry, problems + _others_not_read(path, root, shown)
+
+
+def _read(path: Path, shown: str, subjects: Sequence[str]) -> tuple[Registry | None, list[InputError]]:
     try:
-        rows, problems = _rows(path, shown)
+        if problem := _not_a_file(path, shown):  # before any open: a FIFO would block, /dev/zero never end
+            return None, [problem]
+        rows, problems, skipped = _rows(path, shown)
     except OSError as exc:  # gone, no permission, a network drive that dropped
         return None, [InputError("UNREADABLE_FILE", Location(file=shown), f"không mở được danh sách đơn vị "
                                  f"({type(exc).__name__}: {exc.strerror or exc}). Kiểm tra quyền truy cập và đường "
@@ -94,25 +107,32 @@ def read_registry(path: Path, root: Path | None = None, *, subjects: Sequence[st
     if rows is None:
         return None, problems
     if not rows:
-        return Registry(source=shown), [InputError("MISSING_HEADER", Location(file=shown),
-                                                   "danh sách đơn vị trống; cần dòng tiêu đề "
-                                                   + ", ".join(COLUMNS))]
-    header = [_cell(h).casefold() for h in rows[0]]
+        problems.append(InputError("MISSING_HEADER", Location(file=shown), "danh sách đơn vị trống; cần dòng tiêu "
+                                   "đề " + ", ".join(COLUMNS)))
+        return Registry(source=shown), problems
+    h = _header_row(rows)
+    header = [_cell(v).casefold() for v in rows[h if h is not None else 0]]
     missing = [c for c in COLUMNS[:3] if c not in header]
     if missing:
-        return Registry(source=shown), [InputError("MISSING_COLUMN", Location(file=shown, cell="A1"),
-                                                   f"thiếu cột {', '.join(missing)}; dòng tiêu đề cần có "
-                                                   + ", ".join(COLUMNS))]
+        at_row = h + 1 + skipped if h is not None else 1
+        problems.append(InputError("MISSING_COLUMN", Location(file=shown, cell=f"A{at_row}"),
+                                   f"thiếu cột {', '.join(missing)}; dòng tiêu đề (trong {HEADER_SCAN} dòng đầu) "
+                                   "cần có " + ", ".join(COLUMNS)))
+        return Registry(source=shown), problems
+    assert h is not None  # a header with every column needed was found
     at = {c: header.index(c) for c in COLUMNS if c in header}
+    # subject types as the consolidated reader reads them: "XA" typed in capitals is the type xa
+    known = {s.casefold(): s for s in subjects}
     units: list[RegisteredUnit] = []
     seen: set[str] = set()
-    for n, row in enumerate(rows[1:], start=2):
+    for n, row in enumerate(rows[h + 1:], start=h + 2 + skipped):
         cells = [_cell(v) for v in row] + [""] * len(COLUMNS)
-        code, name, subject = (cells[at[c]] for c in COLUMNS[:3])
+        code, name, typed = (cells[at[c]] for c in COLUMNS[:3])
         if not (code or name):
             continue
         where = Location(file=shown, cell=f"A{n}")
-        if not code or not name or subject not in subjects:
+        subject = known.get(typed.casefold())
+        if not code or not name or subject is None:
             problems.append(InputError("BAD_REGISTRY_ROW", where, f"dòng {n} cần mã, tên và đối tượng "
                                        f"({one_of(subjects)}: các đối tượng của bộ tiêu chí)"))
             continue
@@ -126,7 +146,47 @@ def read_registry(path: Path, root: Path | None = None, *, subjects: Sequence[st
 
 
 def _shown(path: Path, root: Path | None) -> str:
-    return path.relative_to(root).as_posix() if root and path.is_relative_to(root) else path.name
+    """The registry's name as every output shows it (a byte of it that is not UTF-8 written \\xNN)."""
+    return printable(path.relative_to(root).as_posix() if root and path.is_relative_to(root) else path.name)
+
+
+def _not_a_file(path: Path, shown: str) -> InputError | None:
+    """UNREADABLE_FILE for a path that is not a regular file, judged on what a link points to: the size checks
+    read st_size, which is 0 for a FIFO (open blocks until a writer comes) or a device (/dev/zero never ends)."""
+    mode = path.stat().st_mode
+    if stat.S_ISREG(mode):
+        return None
+    what = "một thư mục" if stat.S_ISDIR(mode) else "một FIFO (đường ống)" if stat.S_ISFIFO(mode) else \
+        "một thiết bị" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "không phải tệp thông thường"
+    # named by the path as given, not only its name in the folder: "/dev/zero", not "zero"; the folder, not "."
+    return InputError("UNREADABLE_FILE", Location(file=shown), f"danh sách đơn vị «{printable(str(path))}» là "
+                      f"{what}, không phải tệp: không đọc. Chỉ tới tệp don_vi.csv hoặc don_vi.xlsx (--danh-sach) rồi "
+                      "chạy lại.")
+
+
+def _others_not_read(path: Path, root: Path | None, shown: str) -> list[InputError]:
+    """A warning for each other registry file at the top of the folder read: one registry is read, and the
+    others must not be thought read (an updated don_vi.xlsx beside an old don_vi.csv)."""
+    if root is None:
+        return []
+    try:
+        chosen = path.resolve()
+        others = [p for p in registry_candidates(root) if p.resolve() != chosen]
+    except (OSError, RuntimeError):  # a link loop: no note rather than no run
+        return []
+    return [InputError("REGISTRY_NOT_READ", Location(file=_shown(p, root)), f"đã dùng danh sách đơn vị "
+                       f"{quote(shown)}; tệp này không được đọc (mỗi lần chạy chỉ đọc một danh sách). Nếu tệp này "
+                       "mới là danh sách đúng, chỉ tới nó bằng --danh-sach; nếu không, xóa hoặc đổi tên nó.",
+                       "warning") for p in others]
+
+
+def _header_row(rows: list[list[Any]]) -> int | None:
+    """Index of the header among the first rows: the row naming ma_don_vi or ten_don_vi (find_header's rule)."""
+    for r, row in enumerate(rows[:HEADER_SCAN]):
+        names = {_cell(v).casefold() for v in row}
+        if "ma_don_vi" in names or "ten_don_vi" in names:
+            return r
+    return None
 
 
 def _cell(raw: Any) -> str:
@@ -134,21 +194,23 @@ def _cell(raw: Any) -> str:
     return clean(parse_text(raw) or "")
 
 
-def _rows(path: Path, shown: str) -> tuple[list[list[Any]] | None, list[InputError]]:
-    """The file's rows (its first sheet's), or None with the reason it is not read."""
+def _rows(path: Path, shown: str) -> tuple[list[list[Any]] | None, list[InputError], int]:
+    """The file's rows (its first sheet's), or None with the reason it is not read; and the number of lines
+    above the first row (a CSV read again from its header line: see _csv_rows)."""
     where = Location(file=shown)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         if problem := size_problem(path.stat().st_size, where, KIND):
-            return None, [problem]
-        return read_csv_rows(path.read_bytes(), shown)
+            return None, [problem], 0
+        return _csv_rows(path.read_bytes(), shown)
     if suffix not in WORKBOOK_SUFFIXES:
         kind = f"tệp {quote(path.suffix)}" if path.suffix else "tệp không có đuôi"
         return None, [InputError("UNSUPPORTED_FILE", where, f"không đọc danh sách đơn vị từ {kind}: chỉ đọc .xlsx, "
-                                 ".xlsm hoặc .csv. Mở bằng Excel, lưu lại dạng .xlsx (Excel Workbook) rồi chạy lại.")]
+                                 ".xlsm hoặc .csv. Mở bằng Excel, lưu lại dạng .xlsx (Excel Workbook) rồi chạy "
+                                 "lại.")], 0
     checked = check_workbook(path, shown, kind=KIND)
     if isinstance(checked, InputError):
-        return None, [checked]
+        return None, [checked], 0
     # Imported here: it loads python-calamine, which `qd274 template` (importing this module for its types)
     # never needs.
     from .readers.workbook import BookError, open_book
@@ -156,9 +218,27 @@ def _rows(path: Path, shown: str) -> tuple[list[list[Any]] | None, list[InputErr
     try:
         book = open_book(path, checked)
         try:  # from its first value, as it was always read: a header below empty rows is found
-            return (book.rows(book.sheet_names[0], from_a1=False) if book.sheet_names else []), []
+            return (book.rows(book.sheet_names[0], from_a1=False) if book.sheet_names else []), [], 0
         finally:
             book.close()
     except BookError as exc:  # calamine's errors, and its panics on a malformed file
         return None, [InputError("UNREADABLE_FILE", where, f"không đọc được danh sách đơn vị ({exc}). Mở tệp bằng "
-                                 "Excel, lưu lại dạng .xlsx rồi chạy lại.")]
+                                 "Excel, lưu lại dạng .xlsx rồi chạy lại.")], 0
+
+
+def _csv_rows(data: bytes, shown: str) -> tuple[list[list[Any]] | None, list[InputError], int]:
+    """The CSV's rows, read as a consolidated sheet's are. read_csv_rows guesses the delimiter from the first
+    line: a blank or title line above the header makes it guess wrong, and then the header is not found in the
+    rows; the file is read again from the header's line (and the lines skipped counted, for the row numbers)."""
+    rows, problems = read_csv_rows(data, shown)
+    if rows is None or _header_row(rows) is not None:
+        return rows, problems, 0
+    lines = data.split(b"\n", HEADER_SCAN)[:HEADER_SCAN]
+    for i, line in enumerate(lines[1:], start=1):
+        low = line.lower()  # ASCII only: the column names are
+        if b"ma_don_vi" in low or b"ten_don_vi" in low:
+            again, more = read_csv_rows(data[sum(len(s) + 1 for s in lines[:i]):], shown)
+            if again is not None and _header_row(again) == 0:
+                return again, more, i
+            break
+    return rows, problems, 0

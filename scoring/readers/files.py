@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-
-from ..registry import REGISTRY_NAMES
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
 # Spreadsheets in a format qd274 does not read: named in a note rather than skipped in silence, so that a
 # unit whose form was sent as .xls is not simply "without a form". (.et: WPS Spreadsheets.)
 UNSUPPORTED = (".xls", ".xlsb", ".ods", ".numbers", ".et", ".xltx", ".xltm")
+# The registry's names in the input folder, in order of precedence when several are there (the CSV first, as it
+# always was). Here rather than in registry.py, which imports this module: discover() must know them too.
+REGISTRY_NAMES = ("don_vi.csv", "don_vi.xlsx", "don_vi.xlsm")
+# A name byte that is not UTF-8 (a zip made on Windows, extracted on Linux) arrives as a lone surrogate
+# (surrogateescape); no UTF-8 output can hold one: the JSON printed, the report's workbook.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,8 @@ def discover(root: Path, registry: Path | None) -> tuple[list[Path], set[Path], 
     tails: set[tuple[Path, str]] = set()
     registry_real = registry.resolve() if registry is not None else None  # once, not per file
     for p in sorted(root.rglob("*"), key=lambda q: q.as_posix()):
+        # is_file() follows a link: a FIFO, a device or a link to /dev/zero is never opened (it would block
+        # or never end)
         if any(part.startswith(".") for part in p.relative_to(root).parts) or not p.is_file():
             continue
         if p.name.startswith("~$"):
@@ -42,8 +50,9 @@ def discover(root: Path, registry: Path | None) -> tuple[list[Path], set[Path], 
             if p.suffix.lower() in UNSUPPORTED:
                 other.append(p)
             continue
-        if (registry_real is not None and p.resolve() == registry_real) or \
-                (registry is None and p.parent == root and p.name.lower() in REGISTRY_NAMES):
+        # Every registry name at the top is a registry, never data, whichever one is read (read_registry notes
+        # the others): a don_vi.xlsx beside don_vi.csv read as a table gives one error per unit.
+        if (registry_real is not None and p.resolve() == registry_real) or is_registry_name(p, root):
             continue
         found.append(p)
     # Excel's lock file is "~$" + the name, or for long names "~$" over its first two characters.
@@ -51,9 +60,18 @@ def discover(root: Path, registry: Path | None) -> tuple[list[Path], set[Path], 
     return found, locked, other
 
 
+def printable(text: str) -> str:
+    """`text` with each byte that is not UTF-8 written \\xNN: valid UTF-8 wherever it is written, and still one
+    name per file (a U+FFFD for every such byte would give two files the same name), showing the byte itself."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda m: f"\\x{ord(m[0]) - 0xDC00:02x}" if m[0] >= "\udc80" else f"\\u{ord(m[0]):04x}",
+                          text)
+
+
 def display_name(path: Path, root: Path) -> str:
     base = root if root.is_dir() else root.parent
-    return path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
+    return printable(path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name)
 
 
 def describe(path: Path, root: Path, data: bytes | None, kind: str, name: str | None = None) -> InputFile:
@@ -67,9 +85,29 @@ def describe(path: Path, root: Path, data: bytes | None, kind: str, name: str | 
     return InputFile(path, name, hashlib.sha256(data).hexdigest(), len(data), kind)
 
 
+def is_registry_name(path: Path, base: Path) -> bool:
+    """A registry's name (in any case: a folder from Windows) at the top of `base`."""
+    return path.parent == base and path.name.lower() in REGISTRY_NAMES
+
+
+def registry_candidates(base: Path) -> list[Path]:
+    """The registry files at the top of `base`, the one read first: by REGISTRY_NAMES' order, a regular file
+    before anything else under such a name (a folder, a FIFO: read_registry refuses it, naming it, rather than
+    the registry being missed in silence)."""
+    try:
+        entries = [p for p in base.iterdir() if p.name.lower() in REGISTRY_NAMES]
+    except OSError:  # not a folder, gone, no permission: no registry found here, as before
+        return []
+    return sorted(entries, key=lambda p: (not _regular(p), REGISTRY_NAMES.index(p.name.lower()), p.name))
+
+
 def default_registry(root: Path) -> Path | None:
-    base = root if root.is_dir() else root.parent
-    for name in REGISTRY_NAMES:
-        if (base / name).is_file():
-            return base / name
-    return None
+    found = registry_candidates(root if root.is_dir() else root.parent)
+    return found[0] if found else None
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False

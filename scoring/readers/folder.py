@@ -20,7 +20,7 @@ from ..inputs import UnitInput
 from ..numbers import format_vi
 from ..registry import Registry, read_registry
 from .consolidated import find_header, read_consolidated, read_csv_rows
-from .files import InputFile, default_registry, describe, discover, display_name
+from .files import InputFile, default_registry, describe, discover, display_name, printable
 from .form import is_form, read_form
 from .identify import identify
 from .limits import FORM_MAX_ROWS, MAX_FILE_BYTES, MIB, TABLE_MAX_ROWS
@@ -50,7 +50,7 @@ def _read_inputs(path: Path, criteria: Criteria, year: int | None, subject: str 
                  progress: Callable[[int, int], None] | None) -> ReadResult:
     result = ReadResult()
     if not path.exists():
-        result.problems.append(InputError("NOT_FOUND", Location(file=str(path)),
+        result.problems.append(InputError("NOT_FOUND", Location(file=printable(str(path))),
                                           "không tìm thấy tệp hoặc thư mục này."))
         return result
     reg_file = registry_path or default_registry(path)
