@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import partial
 from typing import Any, NamedTuple
@@ -16,7 +16,7 @@ from ..inputs import Reading, Score
 from ..numbers import format_vi
 from .limits import MAX_PROBLEMS_PER_FILE, TABLE_MAX_ROWS
 from .parse import Parsed, is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
-from .raw import RawUnit, cell_error, note_text
+from .raw import RawUnit, cell_error, excel_error, note_text
 
 _HEADER_SCAN = 10
 _PREFIXES = (L.SELF_PREFIX, L.APPRAISED_PREFIX, L.REASON_PREFIX, L.EVIDENCE_PREFIX, L.PCT_PREFIX)
@@ -43,9 +43,9 @@ def read_csv_rows(data: bytes, name: str) -> tuple[list[list[Any]] | None, list[
                                  "Lưu thành › «CSV UTF-8 (phân cách bằng dấu phẩy)» rồi chạy lại.")]
     if "\x00" in text:
         return None, [InputError("NOT_A_TABLE", where, "tệp không phải CSV dạng văn bản.")]
-    first = text.split("\n", 1)[0]
+    line = _header_line(text)
     # Vietnamese Excel writes ';' where the decimal separator is ','; tabs come from copy-paste.
-    delimiter = max(";,\t", key=first.count) if first else ","
+    delimiter = max(";,\t", key=line.count) if line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[Any]] = []
     try:
@@ -62,8 +62,28 @@ def read_csv_rows(data: bytes, name: str) -> tuple[list[list[Any]] | None, list[
     return rows, []
 
 
+def _header_line(text: str) -> str:
+    """The line to guess the delimiter from: the header line (the first of the first rows naming ma_don_vi or
+    ten_don_vi, as find_header looks for it), else the first line. A title line above the header («Bảng tổng
+    hợp số liệu năm 2023», with no separator or with a ';' of its own) says nothing about the delimiter."""
+    first, start = None, 0
+    for _ in range(_HEADER_SCAN):  # line by line: a national CSV is never split whole for this
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        first = line if first is None else first
+        low = line.casefold()
+        if "ma_don_vi" in low or "ten_don_vi" in low:
+            return line
+        if end < 0:
+            break
+        start = end + 1
+    return first or ""
+
+
 def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, criteria: Criteria, date1904: bool = False,
-                      uncached: set[str] | None = None) -> tuple[list[RawUnit], list[InputError]]:
+                      uncached: set[str] | None = None,
+                      error_cells: Mapping[str, str] | None = None) -> tuple[list[RawUnit], list[InputError]]:
+    """`uncached` and `error_cells` (ref → "#DIV/0!"): the cells calamine shows as empty that are not (Book)."""
     problems: list[InputError] = []
     h = find_header(rows)
     if h is None:
@@ -95,13 +115,14 @@ def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, crite
     units: list[RawUnit] = []
     ignored: set[str] = set()
     formulas = uncached or set()  # one empty set for every row, not a new one per row
+    failed = error_cells or {}
     plan = _plan(columns, criteria, date1904)
     for r in range(h + 1, len(rows)):
         row = rows[r]
         if all(is_empty(v) for v in row):
             continue
         unit = RawUnit(name, Location(file=name, sheet=sheet, cell=f"A{r + 1}"))
-        _row(row, r, plan, name, sheet, criteria, unit, problems, ignored, formulas)
+        _row(row, r, plan, name, sheet, criteria, unit, problems, ignored, formulas, failed)
         units.append(unit)
         if len(problems) > MAX_PROBLEMS_PER_FILE:
             untold += len(problems) - MAX_PROBLEMS_PER_FILE
@@ -170,7 +191,7 @@ def _plan(columns: dict[int, tuple[str, str]], criteria: Criteria, date1904: boo
 
 def _row(row: list[Any], r: int, columns: list[_Column], name: str, sheet: str | None,
          criteria: Criteria, unit: RawUnit, problems: list[InputError], ignored: set[str],
-         uncached: set[str]) -> None:
+         uncached: set[str], failed: Mapping[str, str]) -> None:
     notes: dict[tuple[str, str], str] = {}
     width = len(row)
     line = str(r + 1)
@@ -186,7 +207,12 @@ def _row(row: list[Any], r: int, columns: list[_Column], name: str, sheet: str |
                                        "ô chứa công thức chưa có kết quả tính. Mở tệp bằng Excel, lưu lại, hoặc gõ "
                                        "giá trị."))
             continue
-        if raw is None or raw == "" or kind in _NOTES:
+        if raw is None or raw == "":
+            # the ref is built only for a sheet holding error cells: most hold none, and this runs per cell
+            if failed and (error := failed.get(f"{col.letter}{line}")) is not None:
+                problems.append(excel_error(error, Location(name, sheet, f"{col.letter}{line}", ident)))
+            continue
+        if kind in _NOTES:
             continue
         if col.parse is not None:  # an indicator: the common cell
             if type(raw) is str:

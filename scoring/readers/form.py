@@ -10,7 +10,7 @@ from ..errors import InputError, Location
 from ..forms import layout as L
 from ..inputs import Reading, Score
 from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
-from .raw import RawUnit, cell_error, note_text
+from .raw import RawUnit, cell_error, excel_error, note_text
 from .workbook import Book
 
 _HEADER_SCAN = 10  # the header row is looked for in the first rows, so added title rows do not break it
@@ -90,13 +90,15 @@ def _find_header(book: Book, name: str, sheet: str, columns: tuple[tuple[str, st
 def _info(book: Book, name: str, unit: RawUnit, meta: dict[str, str], problems: list[InputError]) -> None:
     rows, h, cols = _find_header(book, name, L.INFO, L.INFO_COLUMNS, ("key", "value"), problems)
     fields: dict[str, tuple[Any, Location]] = {}
+    errors = book.error_cells(L.INFO)
     if cols:
         for r in range(h + 1, len(rows)):
             row = rows[r]
             key = parse_text(_at(row, cols["key"]))
             if key:
                 loc = Location(file=name, sheet=L.INFO, cell=f"{L.col_letter(cols['value'] + 1)}{r + 1}", field=key)
-                fields[key] = (_at(row, cols["value"]), loc)
+                if not _error_cell(errors, _at(row, cols["value"]), loc, problems):
+                    fields[key] = (_at(row, cols["value"]), loc)
     unit.code = parse_text(fields.get("ma_don_vi", (None,))[0]) or meta.get("unit_code") or None
     unit.name = parse_text(fields.get("ten_don_vi", (None,))[0])
     unit.subject = meta.get("subject") or parse_text(fields.get("doi_tuong", (None,))[0])
@@ -113,11 +115,25 @@ def _at(row: list[Any], col: int) -> Any:
     return row[col] if col < len(row) else None
 
 
+def _error_cell(errors: dict[str, str], raw: Any, where: Location, problems: list[InputError]) -> bool:
+    """True, and reported, when an empty-looking cell is an error cell (#DIV/0!, #N/A…) that calamine blanked.
+    `errors`: Book.error_cells of the sheet, asked once per sheet (this runs for every empty cell read)."""
+    if not errors or not is_empty(raw) or where.cell not in errors:
+        return False
+    problems.append(excel_error(errors[where.cell], where))
+    return True
+
+
+def _note(errors: dict[str, str], raw: Any, where: Location, problems: list[InputError]) -> str | None:
+    return None if _error_cell(errors, raw, where, problems) else note_text(raw, where, problems)
+
+
 def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: RawUnit,
           problems: list[InputError]) -> None:
     rows, h, cols = _find_header(book, name, L.DATA, L.DATA_COLUMNS, ("id", "value"), problems)
     if not cols:
         return
+    errors = book.error_cells(L.DATA)
     for r in range(h + 1, len(rows)):
         row = rows[r]
         ind_id = parse_text(_at(row, cols["id"]))
@@ -135,6 +151,8 @@ def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: 
                                        "trong sheet; giữ một dòng."))
             continue
         raw = _at(row, cols["value"])
+        if _error_cell(errors, raw, where, problems):
+            continue
         if is_empty(raw) and book.uncalculated(L.DATA, value_ref):
             problems.append(InputError("FORMULA_NO_VALUE", where, "ô chứa công thức chưa có kết quả tính (tệp "
                                        "chưa được Excel tính lại). Mở tệp bằng Excel, lưu lại, hoặc gõ giá trị."))
@@ -148,12 +166,17 @@ def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: 
         if "evidence" in cols:
             ev_where = Location(file=name, sheet=L.DATA, cell=f"{L.col_letter(cols['evidence'] + 1)}{r + 1}",
                                 field=ind_id)
-            evidence = note_text(_at(row, cols["evidence"]), ev_where, problems)
+            evidence = _note(errors, _at(row, cols["evidence"]), ev_where, problems)
         if value is not None:
             unit.values[ind_id] = Reading(value, where, evidence)
-        if "stated_pct" in cols and not is_empty(pct_raw := _at(row, cols["stated_pct"])):
+        if "stated_pct" in cols:
+            pct_raw = _at(row, cols["stated_pct"])
+            if is_empty(pct_raw) and not errors:  # the common case: no percentage stated, nothing to build
+                continue
             pct_ref = f"{L.col_letter(cols['stated_pct'] + 1)}{r + 1}"
             pct_where = Location(file=name, sheet=L.DATA, cell=pct_ref, field=f"ty_le:{ind_id}")
+            if _error_cell(errors, pct_raw, pct_where, problems):
+                continue
             pct, problem = parse_decimal(pct_raw)
             if problem:
                 problems.append(cell_error(problem, pct_where, pct_raw))
@@ -167,6 +190,7 @@ def _scores(book: Book, name: str, criteria: Criteria, subject: str | None, unit
     if not cols:
         return
     nodes = criteria.nodes.get(subject or "", {})
+    errors = book.error_cells(L.SCORES)
     letters = {key: L.col_letter(c + 1) for key, c in cols.items()}
     for r in range(h + 1, len(rows)):
         row = rows[r]
@@ -182,8 +206,10 @@ def _scores(book: Book, name: str, criteria: Criteria, subject: str | None, unit
                 continue
             raw = _at(row, cols[key])
             ref = f"{letters[key]}{r + 1}"
-            if is_empty(raw):
-                if book.uncalculated(L.SCORES, ref):  # a formula Excel never calculated is not "no score"
+            if is_empty(raw):  # a #N/A or a formula Excel never calculated is not "no score"
+                if errors and ref in errors:
+                    problems.append(excel_error(errors[ref], Location(name, L.SCORES, ref, cid)))
+                elif book.uncalculated(L.SCORES, ref):
                     problems.append(InputError("FORMULA_NO_VALUE", Location(name, L.SCORES, ref, cid),
                                                "ô điểm chứa công thức chưa có kết quả tính. Mở tệp bằng Excel, "
                                                "lưu lại, hoặc gõ điểm."))
@@ -194,6 +220,6 @@ def _scores(book: Book, name: str, criteria: Criteria, subject: str | None, unit
                 problems.append(cell_error(problem, where, raw))
                 continue
             assert isinstance(points, Decimal)
-            note = note_text(_at(row, cols[note_key]), Location(name, L.SCORES, f"{letters[note_key]}{r + 1}", cid),
-                             problems) if note_key in cols else None
+            note = _note(errors, _at(row, cols[note_key]), Location(name, L.SCORES, f"{letters[note_key]}{r + 1}", cid),
+                         problems) if note_key in cols else None
             target[cid] = Score(points, where, note)

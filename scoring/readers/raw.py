@@ -9,7 +9,7 @@ from ..errors import InputError, Location
 from ..inputs import Reading, Score
 from ..numbers import format_vi
 from .limits import MAX_TEXT_CHARS
-from .parse import Problem, parse_text, shown
+from .parse import Problem, parse_text, quote, shown
 
 
 @dataclass
@@ -30,6 +30,13 @@ def cell_error(problem: Problem, where: Location, raw: Any) -> InputError:
     """file › sheet › ô D14 (id): cần …, nhận được "…". Sửa ô này rồi chạy lại."""
     code, expected = problem
     return InputError(code, where, f"{expected}, nhận được {shown(raw)}. Sửa ô này rồi chạy lại.")
+
+
+def excel_error(error: str, where: Location) -> InputError:
+    """An error cell (#DIV/0!, #N/A…): calamine shows it as empty, but it is a value the unit failed to give,
+    so it is reported as an error rather than read as blank (which would score 0 in silence)."""
+    return InputError("CELL_ERROR_VALUE", where, f"ô có lỗi công thức {quote(error)}: không đọc được giá trị. Sửa "
+                      "công thức (hoặc gõ giá trị) trong Excel, lưu lại rồi chạy lại.")
 
 
 def note_text(raw: Any, where: Location, problems: list[InputError]) -> str | None:

@@ -1,13 +1,16 @@
 """Opens a workbook read-only: values in bulk through python-calamine, plus the few cell facts it hides.
 
 Cell facts read straight from the package (a zip of XML parts), never by loading the whole workbook in
-openpyxl: formula cells without a cached value (calamine shows them as empty) and the 1904 date system.
+openpyxl: formula cells without a cached value and error cells (#DIV/0!, #N/A…), both of which calamine
+shows as empty, and the 1904 date system.
 Every part is read with a size cap, and the package is checked (package.py) before calamine sees it; a
 sheet beyond the row and cell limits is never handed to calamine.
 """
 
 from __future__ import annotations
 
+import html
+import io
 import posixpath
 import re
 import zipfile
@@ -26,6 +29,10 @@ from .limits import MAX_SHEET_CELLS, MAX_UNPACKED_BYTES, TABLE_MAX_ROWS
 from .package import Extent, Package, Refused, inspect_package
 
 _F_NO_V = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?>\s*<f[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v>\s*</v>|<v/>)?\s*</c>')
+# An error cell, <c r="D10" s="18" t="e"><f>1/0</f><v>#DIV/0!</v></c>: its attributes in any order (the
+# (?<!/) leaves out a self-closing <c .../>, which has no value to show), then its cached error text.
+_ERROR_CELL = re.compile(rb'<c(\s(?:[^>]*?\s)?t="e"[^>]*?)(?<!/)>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
+_REF = re.compile(rb'\sr="([A-Z]+[0-9]+)"')
 # What calamine raises on a part it cannot read, and what its conversion to Python can raise on odd values.
 _CALAMINE_ERRORS = (CalamineError, ValueError, OverflowError, OSError)
 
@@ -51,7 +58,7 @@ def _calamine() -> Iterator[None]:
 @dataclass
 class Book:
     """One workbook. The package's own XML is opened only when a question needs it (an empty cell that
-    might hide an uncalculated formula, a serial number in a date cell): most forms never need it."""
+    might hide an uncalculated formula or an error, a serial number in a date cell): most forms never need it."""
 
     path: Path
     sheet_names: list[str]  # in NFC, as readers and messages name them (a Mac may have written them in NFD)
@@ -59,6 +66,7 @@ class Book:
     package: Package = field(default_factory=Package)
     _real: dict[str, str] = field(default_factory=dict)  # NFC name → the name calamine knows
     _uncached: dict[str, set[str]] = field(default_factory=dict)
+    _errors: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → {A1 ref: "#DIV/0!"}
     _sheets: dict[str, Any] = field(default_factory=dict)
     _facts: tuple[bool, dict[str, str]] | None = None
     _zip: zipfile.ZipFile | None = None
@@ -116,20 +124,37 @@ class Book:
     def date1904(self) -> bool:
         return self._package()[0]
 
+    def _scan(self, sheet: str, *, errors: bool) -> None:
+        """One of the facts calamine hides, from the sheet's part. Most forms' parts are inflated already
+        (package.small) and only the fact asked for is scanned; a part read from the zip answers both at once."""
+        part = self._package()[1].get(sheet)
+        if part is not None and part in self.package.small:
+            xml = self.package.small[part]
+            if errors:
+                self._errors[sheet] = _errors_in(xml)
+            else:
+                self._uncached[sheet] = _formulas_in(xml)
+            return
+        xml = _sheet_xml(self._package_zip(), part) if part else b""
+        self._uncached.setdefault(sheet, _formulas_in(xml))
+        self._errors.setdefault(sheet, _errors_in(xml))
+
     def uncalculated(self, sheet: str, ref: str) -> bool:
         """True when the (empty-looking) cell holds a formula with no cached result: never read as empty."""
-        if sheet not in self._uncached:
-            part = self._package()[1].get(sheet)
-            if part is not None and part in self.package.small:
-                self._uncached[sheet] = _formulas_in(self.package.small[part])
-            else:
-                self._uncached[sheet] = _scan_formulas(self._package_zip(), part) if part else set()
-        return ref in self._uncached[sheet]
+        return ref in self.formulas_without_value(sheet)
 
     def formulas_without_value(self, sheet: str) -> set[str]:
         """Every cell (A1 ref) of the sheet holding a formula with no cached result."""
-        self.uncalculated(sheet, "")
+        if sheet not in self._uncached:
+            self._scan(sheet, errors=False)
         return self._uncached[sheet]
+
+    def error_cells(self, sheet: str) -> dict[str, str]:
+        """Every error cell of the sheet (#DIV/0!, #N/A…): A1 ref → the error text Excel cached. Calamine shows
+        them as empty; a reader that finds an empty cell here must not read it as blank."""
+        if sheet not in self._errors:
+            self._scan(sheet, errors=True)
+        return self._errors[sheet]
 
 
 def open_book(path: Path, package: Package | None = None) -> Book:
@@ -139,12 +164,20 @@ def open_book(path: Path, package: Package | None = None) -> Book:
     Refused when the file must not be opened)."""
     package = package if package is not None else inspect_package(path)
     with _calamine():
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = _calamine_open(path)
         names = list(wb.sheet_names)
     real: dict[str, str] = {}
     for name in names:
         real.setdefault(nfc(name), name)
     return Book(path, list(real), wb, package, real)
+
+
+def _calamine_open(path: Path) -> CalamineWorkbook:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # a name byte that is not UTF-8 (a Windows zip unpacked on Linux): calamine
+        return CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))  # opens only UTF-8 paths
+    return CalamineWorkbook.from_path(str(path))
 
 
 def read_part(z: zipfile.ZipFile, name: str, cap: int = MAX_UNPACKED_BYTES) -> bytes:
@@ -194,15 +227,32 @@ def _calamine_words(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc)[:120]}"
 
 
-def _scan_formulas(z: zipfile.ZipFile, part: str) -> set[str]:
+def _sheet_xml(z: zipfile.ZipFile, part: str) -> bytes:
     try:
-        xml = read_part(z, part)
+        return read_part(z, part)
     except (KeyError, OSError, zipfile.BadZipFile, Refused):
-        return set()
-    return _formulas_in(xml)
+        return b""  # an unreadable part: calamine reports it when it reads the sheet
+
+
+def _scan_formulas(z: zipfile.ZipFile, part: str) -> set[str]:
+    return _formulas_in(_sheet_xml(z, part))
 
 
 def _formulas_in(xml: bytes) -> set[str]:
     if b"<f" not in xml:
         return set()
     return {m.decode() for m in _F_NO_V.findall(xml)}
+
+
+def _errors_in(xml: bytes) -> dict[str, str]:
+    """Found from each t="e" back to its <c: the work grows with the error cells, not with the sheet (a
+    national sheet holding one #N/A is not run through a regular expression); most sheets have none."""
+    out: dict[str, str] = {}
+    at = xml.find(b't="e"')
+    while at >= 0:
+        start = xml.rfind(b"<c", 0, at)
+        cell = _ERROR_CELL.match(xml, start) if start >= 0 else None  # None: t="e" in a text, not a cell
+        if cell and (ref := _REF.search(cell[1])):
+            out.setdefault(ref[1].decode(), html.unescape(cell[2].decode("utf-8", "replace")).strip())
+        at = xml.find(b't="e"', at + 5)
+    return out

@@ -74,8 +74,6 @@ def test_a_file_name_that_is_not_utf8_is_shown_escaped_and_the_file_read(tmp_pat
 
 
 @linux
-@pytest.mark.xfail(reason="calamine opens a workbook by a UTF-8 path only: readers/workbook.open_book must open "
-                          "such a file by a file object", strict=False)
 def test_a_workbook_whose_name_is_not_utf8_is_read(tmp_path: Path) -> None:
     shutil.copy(INPUTS / "don_vi.csv", tmp_path / "don_vi.csv")
     form = _raw(tmp_path, b"t\xe9st\xff.xlsx")
