@@ -128,6 +128,31 @@ def _note(errors: dict[str, str], raw: Any, where: Location, problems: list[Inpu
     return None if _error_cell(errors, raw, where, problems) else note_text(raw, where, problems)
 
 
+def _without_id(book: Book, name: str, sheet: str, row: list[Any], r: int, cols: dict[str, int],
+                value_keys: tuple[str, ...], what: str, problems: list[InputError]) -> None:
+    """Reports a row skipped for having no id when something was lost with it: a value typed on it, or an id
+    cell merged into the row above (Excel keeps only the top-left cell's value, so the id is gone and the
+    indicator would show only as an uncelled «thiếu số liệu»). Blank rows say nothing; neither does the
+    form's own total row, whose cells are formulas (a computed cell is not a typed value)."""
+    typed = [ref for key in value_keys if key in cols and not is_empty(_at(row, cols[key]))
+             for ref in (f"{L.col_letter(cols[key] + 1)}{r + 1}",)]
+    id_col, id_ref = cols["id"], f"{L.col_letter(cols['id'] + 1)}{r + 1}"
+    merge = next((f"{L.col_letter(c0 + 1)}{r0 + 1}:{L.col_letter(c1 + 1)}{r1 + 1}"
+                  for (r0, c0), (r1, c1) in book.merged(sheet) if r0 < r <= r1 and c0 <= id_col <= c1), None)
+    if typed and not merge:
+        formulas = book.formula_cells(sheet)
+        typed = [ref for ref in typed if ref not in formulas]
+    if not typed and not merge:
+        return
+    lost = f"giá trị ở ô {', '.join(typed)} không được đọc" if typed else "số liệu của dòng này không được đọc"
+    why = (f"không có mã {what} vì ô {id_ref} nằm trong vùng ô gộp {merge}" if merge else
+           f"có giá trị nhưng ô mã {what} {id_ref} trống (mã bị xóa hoặc ô bị gộp)")
+    problems.append(InputError(
+        "ROW_WITHOUT_ID", Location(file=name, sheet=sheet, cell=id_ref),
+        f"dòng {r + 1} {why}; {lost}. Bỏ gộp ô và khôi phục mã {what} ở cột {L.col_letter(id_col + 1)} theo "
+        "biểu gốc (qd274 template), rồi chạy lại."))
+
+
 def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: RawUnit,
           problems: list[InputError]) -> None:
     rows, h, cols = _find_header(book, name, L.DATA, L.DATA_COLUMNS, ("id", "value"), problems)
@@ -138,6 +163,7 @@ def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: 
         row = rows[r]
         ind_id = parse_text(_at(row, cols["id"]))
         if not ind_id:
+            _without_id(book, name, L.DATA, row, r, cols, ("value", "stated_pct"), "chỉ tiêu", problems)
             continue
         value_ref = f"{L.col_letter(cols['value'] + 1)}{r + 1}"
         where = Location(file=name, sheet=L.DATA, cell=value_ref, field=ind_id)
@@ -196,6 +222,7 @@ def _scores(book: Book, name: str, criteria: Criteria, subject: str | None, unit
         row = rows[r]
         cid = parse_text(_at(row, cols["id"]))
         if not cid:
+            _without_id(book, name, L.SCORES, row, r, cols, ("self", "appraised"), "tiêu chí", problems)
             continue
         node = nodes.get(cid)
         if node is not None and not node.is_leaf:

@@ -33,6 +33,9 @@ _F_NO_V = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?>\s*<f[^>]*?(?:/>|>[^<]*</f>)
 # (?<!/) leaves out a self-closing <c .../>, which has no value to show), then its cached error text.
 _ERROR_CELL = re.compile(rb'<c(\s(?:[^>]*?\s)?t="e"[^>]*?)(?<!/)>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
 _REF = re.compile(rb'\sr="([A-Z]+[0-9]+)"')
+# Any formula cell, with or without a cached result: its r= among its attributes, then an <f> (Excel writes
+# it before the <v>; another tool may not).
+_FORMULA_CELL = re.compile(rb'<c\s(?:[^>]*?\s)?r="([A-Z]+[0-9]+)"[^>]*?(?<!/)>\s*(?:<v>[^<]*</v>\s*)?<f[\s>/]')
 # What calamine raises on a part it cannot read, and what its conversion to Python can raise on odd values.
 _CALAMINE_ERRORS = (CalamineError, ValueError, OverflowError, OSError)
 
@@ -61,12 +64,14 @@ class Book:
     might hide an uncalculated formula or an error, a serial number in a date cell): most forms never need it."""
 
     path: Path
-    sheet_names: list[str]  # in NFC, as readers and messages name them (a Mac may have written them in NFD)
+    sheet_names: list[str]  # in NFC, as readers and messages name them (a Mac may have written them in NFD;
+    # only a sheet whose NFC name another sheet already has keeps its own spelling: see _sheet_keys)
     _wb: Any = None
     package: Package = field(default_factory=Package)
-    _real: dict[str, str] = field(default_factory=dict)  # NFC name → the name calamine knows
+    _real: dict[str, str] = field(default_factory=dict)  # name in sheet_names → the name calamine knows
     _uncached: dict[str, set[str]] = field(default_factory=dict)
     _errors: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → {A1 ref: "#DIV/0!"}
+    _formulas: dict[str, set[str]] = field(default_factory=dict)
     _sheets: dict[str, Any] = field(default_factory=dict)
     _facts: tuple[bool, dict[str, str]] | None = None
     _zip: zipfile.ZipFile | None = None
@@ -149,6 +154,15 @@ class Book:
             self._scan(sheet, errors=False)
         return self._uncached[sheet]
 
+    def formula_cells(self, sheet: str) -> set[str]:
+        """Every cell (A1 ref) of the sheet holding a formula, calculated or not. Asked only in the rare case
+        a reader must tell a computed cell from a typed one, so it is not part of the scans above."""
+        if sheet not in self._formulas:
+            part = self._package()[1].get(sheet)
+            xml = (self.package.small.get(part) or _sheet_xml(self._package_zip(), part)) if part else b""
+            self._formulas[sheet] = {m.decode() for m in _FORMULA_CELL.findall(xml)} if b"<f" in xml else set()
+        return self._formulas[sheet]
+
     def error_cells(self, sheet: str) -> dict[str, str]:
         """Every error cell of the sheet (#DIV/0!, #N/A…): A1 ref → the error text Excel cached. Calamine shows
         them as empty; a reader that finds an empty cell here must not read it as blank."""
@@ -166,10 +180,21 @@ def open_book(path: Path, package: Package | None = None) -> Book:
     with _calamine():
         wb = _calamine_open(path)
         names = list(wb.sheet_names)
-    real: dict[str, str] = {}
-    for name in names:
-        real.setdefault(nfc(name), name)
-    return Book(path, list(real), wb, package, real)
+    return Book(path, list(real := _sheet_keys(names)), wb, package, real)
+
+
+def _sheet_keys(names: list[str]) -> dict[str, str]:
+    """The name each sheet is asked for by → the name calamine knows, in workbook order. Sheets are asked for
+    in NFC; two sheets whose names differ only in normalisation (a composed and a decomposed «Tổng hợp») must
+    both stay readable, so a name already in NFC keeps it and the other keeps its own spelling as its key.
+    _facts_from maps parts by the same rule."""
+    taken = set(names)
+    key_of = {n: n for n in names if nfc(n) == n}
+    for n in names:
+        if n not in key_of:
+            key_of[n] = nfc(n) if nfc(n) not in taken else n
+            taken.add(key_of[n])
+    return {key_of[n]: n for n in names}
 
 
 def _calamine_open(path: Path) -> CalamineWorkbook:
@@ -201,7 +226,7 @@ def _facts_from(workbook_xml: bytes, rels_xml: bytes) -> tuple[bool, dict[str, s
     workbook = fromstring(workbook_xml)
     rels = fromstring(rels_xml)
     targets = {rel.get("Id"): rel.get("Target") or "" for rel in rels.iter() if _local(rel.tag) == "Relationship"}
-    date1904, parts = False, dict[str, str]()
+    date1904, parts, names = False, dict[str, str](), list[tuple[str, str]]()
     for el in workbook.iter():
         tag = _local(el.tag)
         if tag == "workbookPr":
@@ -210,7 +235,12 @@ def _facts_from(workbook_xml: bytes, rels_xml: bytes) -> tuple[bool, dict[str, s
             target = targets.get(_rel_id(el)) or ""
             if target:
                 path = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-                parts.setdefault(nfc(el.get("name") or ""), path)
+                names.append((el.get("name") or "", path))
+    first = dict[str, str]()
+    for name, path in names:
+        first.setdefault(name, path)
+    for key, name in _sheet_keys(list(first)).items():  # keyed as open_book keys the sheets
+        parts[key] = first[name]
     return date1904, parts
 
 
