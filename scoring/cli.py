@@ -191,15 +191,19 @@ def explain(path: PathArg,
 @guarded
 def check(path: PathArg, nam: YearOpt = None, doi_tuong: SubjectOpt = None,
           strict: StrictOpt = False,
+          tat_ca: Annotated[bool, typer.Option("--tat-ca", help="Liệt kê mọi lỗi, không rút gọn.")] = False,
           tieu_chi: CriteriaOpt = None, danh_sach: RegistryOpt = None) -> None:
-    """Chỉ kiểm tra dữ liệu đầu vào: liệt kê mọi lỗi, không chấm điểm."""
+    """Chỉ kiểm tra dữ liệu đầu vào: liệt kê các lỗi (mỗi mã lỗi tối đa 20 dòng, --tat-ca: tất cả), không chấm
+    điểm."""
     from .reports import console as rc
 
     result = _run(path, nam, doi_tuong, tieu_chi, danh_sach)
     con = _console()
     rc.notice(con, result.criteria)
     con.print(f"Đã đọc {len(result.read.files)} tệp, {len(result.read.units)} đơn vị.", markup=False)
-    rc.problems(con, result.problems)
+    # Capped per code, not overall as score does: checking is for fixing, and every kind of problem must show.
+    # The title's counts and the exit code still count every problem.
+    rc.problems(con, result.problems, per_code=None if tat_ca else rc.CHECK_PER_CODE, see_all="--tat-ca")
     raise typer.Exit(_exit_code(result, strict))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -115,13 +116,31 @@ def _parse_int(text: str) -> int | Decimal:
     return int(text) if len(text) <= _INT_DIGITS else Decimal(text)
 
 
+class _Duplicated(dict[str, Any]):
+    """An object in which a key is written more than once: json keeps the last value in silence, so a criterion
+    edited by hand twice would score by whichever copy is further down. Marked here, named by _hostile."""
+
+    __slots__ = ("keys_twice",)
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        self.keys_twice = [k for k, n in Counter(k for k, _ in pairs).items() if n > 1]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # The plain dict json itself would build; the slow path only for the rare object with a key twice.
+    obj = dict(pairs)
+    return obj if len(obj) == len(pairs) else _Duplicated(pairs)
+
+
 def decode(raw: bytes, name: str) -> Any:
     """The file as JSON (UTF-8 with or without a BOM, numbers as Decimal); INVALID_JSON otherwise, TOO_DEEP for
-    absurd nesting, NOT_A_NUMBER / NUMBER_OUT_OF_RANGE for a number no criteria file can mean."""
+    absurd nesting, NOT_A_NUMBER / NUMBER_OUT_OF_RANGE for a number no criteria file can mean, DUPLICATE_KEY for
+    a key written twice in one object."""
     try:
         # NaN and Infinity (which json accepts) come back as Decimal so that the check below names them
         data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal, parse_int=_parse_int,
-                          parse_constant=Decimal)
+                          parse_constant=Decimal, object_pairs_hook=_object)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CriteriaError(name, [CriteriaProblem("INVALID_JSON", "", f"không phải JSON hợp lệ: {exc}")]) from exc
     except RecursionError:  # json's own guard against nesting deeper than the interpreter's stack allows
@@ -134,7 +153,8 @@ def decode(raw: bytes, name: str) -> Any:
 
 def _hostile(data: Any) -> list[CriteriaProblem]:
     """Nesting and numbers that would break the checks after it (recursion, Decimal overflow, a minutes-long
-    int()), found before any of them runs. Iterative: the document may be as deep as json could parse."""
+    int()), found before any of them runs; keys written twice (_Duplicated). Iterative: the document may be as
+    deep as json could parse."""
     problems: list[CriteriaProblem] = []
     stack: list[tuple[Any, str, int]] = [(data, "", 1)]
     while stack:
@@ -143,6 +163,11 @@ def _hostile(data: Any) -> list[CriteriaProblem]:
             if depth > MAX_DEPTH:
                 problems.append(CriteriaProblem("TOO_DEEP", path, _TOO_DEEP))
                 continue
+            if isinstance(node, _Duplicated):
+                problems += [CriteriaProblem("DUPLICATE_KEY", f"{path}.{k}" if path else k,
+                                             f"khóa «{k}» được ghi hơn một lần trong cùng một đối tượng: JSON chỉ "
+                                             "giữ giá trị ghi sau cùng, bỏ các giá trị trước mà không báo. Xóa các "
+                                             "chỗ thừa, chỉ giữ một giá trị đúng") for k in node.keys_twice]
             if isinstance(node, dict):
                 children = [(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()]
             else:

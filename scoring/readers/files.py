@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..errors import InputError, Location
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
 # Spreadsheets in a format qd274 does not read: named in a note rather than skipped in silence, so that a
@@ -29,19 +33,24 @@ class InputFile:
     kind: str = "?"  # form | consolidated | registry | unreadable
 
 
-def discover(root: Path, registry: Path | None) -> tuple[list[Path], set[Path], list[Path]]:
+def discover(root: Path, registry: Path | None, report: Callable[[InputError], None] | None = None
+             ) -> tuple[list[Path], set[Path], list[Path]]:
     """(input files in a stable order, files that Excel holds open: a '~$' twin exists beside them,
-    spreadsheets in a format that is not read)."""
+    spreadsheets in a format that is not read). `report` is given an UNREADABLE_FOLDER problem for each folder
+    that could not be listed (no permission: a network share), in the same order."""
     if root.is_file():
         return [root], set(), []
+    if not root.is_dir():  # a FIFO, a device: nothing to read, and not a folder to report (as before)
+        return [], set(), []
     found: list[Path] = []
     other: list[Path] = []
     tails: set[tuple[Path, str]] = set()
+    unlisted: list[tuple[Path, OSError]] = []
     registry_real = registry.resolve() if registry is not None else None  # once, not per file
-    for p in sorted(root.rglob("*"), key=lambda q: q.as_posix()):
+    for p in _walk(root, unlisted):
         # is_file() follows a link: a FIFO, a device or a link to /dev/zero is never opened (it would block
         # or never end)
-        if any(part.startswith(".") for part in p.relative_to(root).parts) or not p.is_file():
+        if not p.is_file():
             continue
         if p.name.startswith("~$"):
             tails.add((p.parent, p.name[2:]))
@@ -57,7 +66,39 @@ def discover(root: Path, registry: Path | None) -> tuple[list[Path], set[Path], 
         found.append(p)
     # Excel's lock file is "~$" + the name, or for long names "~$" over its first two characters.
     locked = {f for f in found for parent, tail in tails if parent == f.parent and f.name.endswith(tail)}
+    if report is not None:
+        for folder, exc in sorted(unlisted, key=lambda u: u[0].as_posix()):
+            report(_unlisted(folder, root, exc))
     return found, locked, other
+
+
+def _walk(root: Path, unlisted: list[tuple[Path, OSError]]) -> list[Path]:
+    """Every entry under `root` that is not a folder (nor a link to one), sorted by path, hidden ones (a name
+    starting with '.', or inside such a folder) left out; each folder that could not be listed goes to `unlisted`.
+
+    os.walk rather than Path.rglob: rglob drops a folder it may not list without a word, and the units whose
+    forms are in it would only show as having no form. Links to folders are not followed (as rglob did not:
+    no loop); a link to a file is listed like one."""
+    out: list[Path] = []
+
+    def failed(exc: OSError) -> None:
+        unlisted.append((Path(exc.filename) if exc.filename is not None else root, exc))
+
+    for top, dirs, names in os.walk(root, onerror=failed):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # never entered: nothing in them is read
+        base = Path(top)
+        out += [base / n for n in names if not n.startswith(".")]
+    out.sort(key=lambda q: q.as_posix())
+    return out
+
+
+def _unlisted(folder: Path, root: Path, exc: OSError) -> InputError:
+    rel = folder.relative_to(root) if folder.is_relative_to(root) else folder
+    name = printable(rel.as_posix() if rel.parts else str(root))  # the input folder itself: by its path
+    return InputError("UNREADABLE_FOLDER", Location(file=name),
+                      f"không mở được thư mục này ({type(exc).__name__}: {exc.strerror or exc}; quyền truy cập, "
+                      "hoặc ổ mạng bị ngắt): các biểu trong đó không được đọc, nên đơn vị có biểu ở đây sẽ bị coi là "
+                      "chưa nộp biểu. Cấp quyền đọc thư mục (hoặc chép các tệp sang một thư mục khác) rồi chạy lại.")
 
 
 def printable(text: str) -> str:

@@ -58,7 +58,7 @@ def _read_inputs(path: Path, criteria: Criteria, year: int | None, subject: str 
         result.registry, problems = read_registry(reg_file, path if path.is_dir() else path.parent,
                                                   subjects=criteria.subjects)
         result.problems += problems
-    files, locked, unsupported = discover(path, reg_file)
+    files, locked, unsupported = discover(path, reg_file, result.problems.append)
     for f in unsupported:
         result.problems.append(InputError("UNSUPPORTED_FILE", Location(file=display_name(f, path)),
                                           f"bảng tính dạng {f.suffix.lower()} không được đọc. Mở bằng Excel, lưu "

@@ -27,6 +27,9 @@ from ..trace import LEAF, STATUS_VI, TraceRecord
 GRADE_STYLE = {"tot": "bold green", "kha": "cyan", "trung_binh": "yellow", "yeu": "bold red"}
 CONSOLE_LIMIT, CONSOLE_EDGE = 300, 50  # rows a terminal table is worth reading; beyond, the first and last 50
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+# `check` lists this many problems of each code: a sheet of 20,000 unknown units printed 104,000 lines (15 s) and
+# buried every other code; per code rather than overall, so that each kind of problem still shows.
+CHECK_PER_CODE = 20
 
 
 def notice(console: Console, criteria: Criteria) -> None:
@@ -88,7 +91,10 @@ def ranking(console: Console, run: Run) -> None:
                   "một điều kiện xếp loại đã hạ loại (xem qd274 explain).[/dim]")
 
 
-def problems(console: Console, items: list[InputError], limit: int | None = None) -> None:
+def problems(console: Console, items: list[InputError], limit: int | None = None, *, per_code: int | None = None,
+             see_all: str = "--tat-ca hoặc --json") -> None:
+    """The problems as a table: the first `limit` of them, at most `per_code` of each code (None: no cap), and a
+    line for what was left out, saying how to see it all (`see_all`: the command's options for that)."""
     if not items:
         console.print("[green]Không phát hiện lỗi hoặc cảnh báo trong dữ liệu đầu vào.[/green]")
         return
@@ -103,12 +109,26 @@ def problems(console: Console, items: list[InputError], limit: int | None = None
     table.add_column("Vị trí", overflow="fold", max_width=44)
     table.add_column("Nội dung", overflow="fold", ratio=1)
     shown = items if limit is None else items[:limit]
+    over: Counter[str] = Counter()  # per code, the problems left out by per_code
+    if per_code is not None:
+        listed: Counter[str] = Counter()
+        kept = []
+        for p in shown:
+            listed[p.code] += 1
+            if listed[p.code] <= per_code:
+                kept.append(p)
+            else:
+                over[p.code] += 1
+        shown = kept
     for p in shown:
         label, style = SEVERITY_VI.get(p.severity, p.severity), SEVERITY_STYLE.get(p.severity, "")
         table.add_row(Text(label, style=style), p.code, Text(str(p.location)), Text(p.message))  # user text: no markup
     console.print(table)
-    if len(shown) < len(items):
-        console.print(f"[dim]… và {len(items) - len(shown)} mục khác (xem đủ với --tat-ca hoặc --json).[/dim]")
+    for code, n in over.items():
+        console.print(f"[dim]… và {format_vi(n)} mục {code} khác (xem đủ với {see_all}).[/dim]")
+    if len(shown) + sum(over.values()) < len(items):
+        console.print(f"[dim]… và {len(items) - len(shown) - sum(over.values())} mục khác (xem đủ với {see_all})."
+                      "[/dim]")
 
 
 _FOLDED = {"MISSING_VALUE": "thiếu số liệu {n} chỉ tiêu (các tiêu chí liên quan tính 0 điểm): {ids}. Bổ sung số "
