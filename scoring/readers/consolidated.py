@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from functools import partial
 from typing import Any, NamedTuple
@@ -35,49 +35,85 @@ def find_header(rows: list[list[Any]]) -> int | None:
 
 def read_csv_rows(data: bytes, name: str) -> tuple[list[list[Any]] | None, list[InputError]]:
     where = Location(file=name)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+    # Never the whole file as one str: a 200 MB CSV would be held three times over (the bytes, the str, up to 4
+    # bytes a character, and a reader's copy of it). The bytes are checked a block at a time, then decoded a line
+    # at a time as the csv reader asks for them: at most the bytes and the rows read are held.
+    if (bad := _utf8_error(data)) is not None:
         return None, [InputError("NOT_UTF8", where,
-                                 f"tệp CSV không mã hóa UTF-8 (byte lỗi ở vị trí {exc.start}). Trong Excel chọn "
+                                 f"tệp CSV không mã hóa UTF-8 (byte lỗi ở vị trí {bad}). Trong Excel chọn "
                                  "Lưu thành › «CSV UTF-8 (phân cách bằng dấu phẩy)» rồi chạy lại.")]
-    if "\x00" in text:
+    if b"\x00" in data:
         return None, [InputError("NOT_A_TABLE", where, "tệp không phải CSV dạng văn bản.")]
-    line = _header_line(text)
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    line = _header_line(data, start)
     # Vietnamese Excel writes ';' where the decimal separator is ','; tabs come from copy-paste.
-    delimiter = max(";,\t", key=line.count) if line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    delimiter = max(";,\t", key=lambda d: line.count(d.encode())) if line else ","
+    reader = csv.reader(_lines(data, start), delimiter=delimiter)
     rows: list[list[Any]] = []
+    first = 1  # the line the row being read starts on: a quoted field may run over many lines
     try:
         for row in reader:
             if len(rows) == TABLE_MAX_ROWS:  # stop reading: the file is refused whatever follows
                 return None, [InputError("TOO_MANY_ROWS", where, f"tệp có hơn {format_vi(TABLE_MAX_ROWS)} dòng, "
                                          "vượt giới hạn của bảng tổng hợp. Tách bảng thành nhiều tệp rồi chạy lại.")]
             rows.append(row)
+            first = reader.line_num + 1
     except csv.Error as exc:
         why = (f"một ô dài hơn {format_vi(csv.field_size_limit())} ký tự" if "field limit" in str(exc)
                else "cấu trúc CSV hỏng (dấu ngoặc kép không đóng?)")
-        return None, [InputError("NOT_A_TABLE", where, f"không đọc được CSV ở dòng {reader.line_num}: {why}. Mở "
+        return None, [InputError("NOT_A_TABLE", where, f"không đọc được CSV ở dòng {first}: {why}. Mở "
                                  "bằng Excel, kiểm tra dòng này, lưu lại dạng CSV UTF-8 rồi chạy lại.")]
     return rows, []
 
 
-def _header_line(text: str) -> str:
+_BOM = b"\xef\xbb\xbf"
+_CHECK_BLOCK = 1 << 20
+_HEADER_BYTES = 1 << 20  # of a line, enough for any header's delimiters; a 200 MB line is not copied whole
+_LINE_END = re.compile(rb"\r\n?|\n")  # the line ends csv knows (io's newline="" splits on the same three)
+
+
+def _utf8_error(data: bytes) -> int | None:
+    """The offset of the first byte that is not UTF-8, checked a block at a time (a block decoded is dropped)."""
+    view, start, size = memoryview(data), 0, len(data)
+    while start < size:
+        end = min(start + _CHECK_BLOCK, size)
+        while end < size and data[end] & 0xC0 == 0x80:  # never cut a character in two
+            end -= 1
+        try:
+            str(view[start:end], "utf-8")
+        except UnicodeDecodeError as exc:
+            return start + exc.start
+        start = end
+    return None
+
+
+def _lines(data: bytes, start: int) -> Iterator[str]:
+    """The lines of the text, each with its line end, decoded one at a time from the bytes (checked UTF-8)."""
+    view = memoryview(data)
+    for match in _LINE_END.finditer(data, start):
+        yield str(view[start:match.end()], "utf-8")
+        start = match.end()
+    if start < len(data):
+        yield str(view[start:], "utf-8")
+
+
+def _header_line(data: bytes, start: int) -> bytes:
     """The line to guess the delimiter from: the header line (the first of the first rows naming ma_don_vi or
     ten_don_vi, as find_header looks for it), else the first line. A title line above the header («Bảng tổng
     hợp số liệu năm 2023», with no separator or with a ';' of its own) says nothing about the delimiter."""
-    first, start = None, 0
-    for _ in range(_HEADER_SCAN):  # line by line: a national CSV is never split whole for this
-        end = text.find("\n", start)
-        line = text[start:] if end < 0 else text[start:end]
+    first: bytes | None = None
+    for _ in range(_HEADER_SCAN):  # line by line, and only a line's first MiB: the file is never copied whole
+        match = _LINE_END.search(data, start)
+        end = len(data) if match is None else match.start()
+        line = data[start:min(end, start + _HEADER_BYTES)]
         first = line if first is None else first
-        low = line.casefold()
-        if "ma_don_vi" in low or "ten_don_vi" in low:
+        low = line.lower()  # the two names are ASCII: bytes' lower() finds them as casefold() did
+        if b"ma_don_vi" in low or b"ten_don_vi" in low:
             return line
-        if end < 0:
+        if match is None:
             break
-        start = end + 1
-    return first or ""
+        start = match.end()
+    return first or b""
 
 
 def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, criteria: Criteria, date1904: bool = False,

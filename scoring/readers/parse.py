@@ -10,7 +10,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from ..names import INVISIBLE
@@ -21,16 +21,27 @@ Parsed = tuple[Any, Problem | None]
 
 _TRUE = {"có", "co", "x", "✓", "✔", "1", "đúng", "dung", "yes", "true", "đạt", "dat"}
 _FALSE = {"không", "khong", "0", "sai", "no", "false", "không đạt", "khong dat", "-"}
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")  # 1.234 · 80.000 · 1.234.567
-_SPACED = re.compile(r"^[+-]?\d{1,3}( \d{3})+$")  # 1 234 (a space or a no-break space)
-_DATE_TEXT = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
-_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$")  # what CSV exports often write
-# Excel serials of dates between 1955 and 2064: a plain number in a date cell within this range is a date.
-_SERIAL_MIN, _SERIAL_MAX = 20000, 60000
+# re.ASCII throughout: \d would otherwise take any script's digits (Arabic-Indic ١٢, Thai ๑๒), which Decimal and
+# int() read as numbers but no officer here types; full-width digits (from a CJK input method) are mapped first.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+", re.ASCII)  # 1.234 · 80.000 · 1.234.567
+_SPACED = re.compile(r"[+-]?\d{1,3}(?: \d{3})+", re.ASCII)  # 1 234 (a space or a no-break space)
+# One separator at most: 12 · 92,5 · 92.5 · ,5 · 5, (a dot here is a decimal point: 1.234 was taken above).
+_SIMPLE = re.compile(r"([+-]?)(\d*)(?:[.,](\d*))?", re.ASCII)
+_GROUPED_COMMA = re.compile(r"([+-]?)(\d{1,3}(?:\.\d{3})+),(\d*)", re.ASCII)  # 1.234,5
+# English order (1,234.5 · 1,234,567.25): read the Vietnamese way it would be 1.2345, so it is refused.
+_ENGLISH = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?", re.ASCII)
+_ENGLISH_INT = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+", re.ASCII)  # 1,234 in a count: a thousand, or 1,234?
+_EXPONENT = re.compile(r"[+-]?[\d.,]*\d[eE][+-]?\d+", re.ASCII)  # 1e5 · 2,5E+3: what Python reads, not people
+_DATE_TEXT = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", re.ASCII)
+# What CSV exports often write: the date, maybe followed by a time of day, which must be a real one (a date
+# followed by anything else may be a different value cut short or pasted together, so it is refused).
+_DATE_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?", re.ASCII)
 _EXCEL_EPOCH_1900 = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
-# The same window for real dates: a number typed into a date-formatted cell reaches us as a date already
-# (12 → 12/01/1900), and must be refused just like the bare serial 12.
+_SERIAL_LAST = 2_958_465  # 31/12/9999, Excel's last date: beyond, a number is no date at all
+# The window for every date, typed, as text or as an Excel serial (20000 is 03/10/1954: refused like the typed
+# date): a number typed into a date-formatted cell reaches us as a date already (12 → 12/01/1900).
 _DATE_MIN, _DATE_MAX = dt.date(1955, 1, 1), dt.date(2064, 12, 31)
 _DATE_RANGE = "cần ngày dạng dd/mm/yyyy, năm từ 1955 đến 2064"
 # No count, score or percentage has more than 15 digits before the point (float's exact range), nor needs
@@ -56,14 +67,31 @@ def shown(raw: Any) -> str:
         raw = int(raw)
     if isinstance(raw, (dt.date, dt.datetime)):
         raw = raw.strftime("%d/%m/%Y")
+    elif isinstance(raw, (dt.time, dt.timedelta)):
+        # calamine turns a number below 1 in a date-formatted cell (0, -1, 0,5) into a time of day: quoted as
+        # "00:00:00" the officer would not find what they typed; the number (its fraction of a day) they would
+        raw = _day_number(raw)
     text = _text(raw)
     return f"\"{text[:QUOTE_CHARS]}…\"" if len(text) > QUOTE_CHARS else f"\"{text}\""
+
+
+def _day_number(raw: dt.time | dt.timedelta) -> str:
+    """The number of days a time of day or a duration stands for, written the Vietnamese way (0 · 0,5 · 3)."""
+    if isinstance(raw, dt.time):
+        micros = ((raw.hour * 60 + raw.minute) * 60 + raw.second) * 1_000_000 + raw.microsecond
+    else:
+        micros = (raw.days * 86_400 + raw.seconds) * 1_000_000 + raw.microseconds
+    days = (Decimal(micros) / 86_400_000_000).quantize(Decimal("0.000001")).normalize()
+    return f"{days:f}".replace(".", ",")
 
 
 def quote(text: object) -> str:
     """«text» for a name, code or header quoted in a message: cut to QUOTE_CHARS characters."""
     shown_text = _text(text)
     return f"«{shown_text[:QUOTE_CHARS]}…»" if len(shown_text) > QUOTE_CHARS else f"«{shown_text}»"
+
+
+_NUMBER_EXAMPLE = "cần một số (ví dụ 12 hoặc 92,5)"
 
 
 def parse_decimal(raw: Any) -> Parsed:
@@ -76,22 +104,41 @@ def parse_decimal(raw: Any) -> Parsed:
         return _bounded(Decimal(raw))
     if isinstance(raw, float):
         if not math.isfinite(raw):
-            return None, ("NOT_A_NUMBER", "cần một số (ví dụ 12 hoặc 92,5)")
+            return None, ("NOT_A_NUMBER", _NUMBER_EXAMPLE)
         return _bounded(Decimal(repr(raw)))  # the shortest text that reads back as the same float
-    text = _text(raw).rstrip("%").strip()
-    if _THOUSANDS.match(text) or _SPACED.match(text):
-        text = text.replace(".", "").replace(" ", "")
-    elif "," in text:
-        if "." in text:  # 1.234,5
-            text = text.replace(".", "")
-        text = text.replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None, ("NOT_A_NUMBER", "cần một số (ví dụ 12 hoặc 92,5)")
-    if not value.is_finite():
-        return None, ("NOT_A_NUMBER", "cần một số (ví dụ 12 hoặc 92,5)")
-    return _bounded(value, typed=True)
+    text = _text(raw).rstrip("%").strip().translate(_FULLWIDTH)
+    value = _read_number(text)
+    if isinstance(value, Decimal):
+        return _bounded(value, typed=True)
+    if value == "english":
+        return None, ("NOT_A_NUMBER", "cần số viết kiểu Việt Nam: dấu chấm ngăn hàng nghìn, dấu phẩy trước phần "
+                      f"thập phân (ví dụ viết «{_swap_separators(text)}»)")
+    if value == "exponent":
+        return None, ("NOT_A_NUMBER", "cần một số viết đầy đủ (ví dụ 12 hoặc 92,5), không viết dạng lũy thừa như 1e5")
+    return None, ("NOT_A_NUMBER", _NUMBER_EXAMPLE)
+
+
+def _read_number(text: str) -> Decimal | str:
+    """The number a text writes, or why it is refused: "english", "exponent" or "format".
+
+    Only the forms below are read, each built from ASCII digits for Decimal: Decimal and int() themselves also
+    take 1_000, 1e5, Infinity, NaN and other scripts' digits, none of which an officer types into a form."""
+    if _THOUSANDS.fullmatch(text) or _SPACED.fullmatch(text):
+        return Decimal(text.replace(".", "").replace(" ", ""))
+    if (m := _SIMPLE.fullmatch(text)) and (m[2] or m[3]):
+        return Decimal(f"{m[1]}{m[2] or 0}.{m[3]}" if m[3] else f"{m[1]}{m[2]}")  # 12 stays 12, not 12.0
+    if m := _GROUPED_COMMA.fullmatch(text):
+        return Decimal(f"{m[1]}{m[2].replace('.', '')}.{m[3]}" if m[3] else f"{m[1]}{m[2].replace('.', '')}")
+    if _ENGLISH.fullmatch(text):
+        return "english"
+    if _EXPONENT.fullmatch(text):
+        return "exponent"
+    return "format"
+
+
+def _swap_separators(text: str) -> str:
+    """1,234.5 → 1.234,5: the English-order text written the Vietnamese way, as the example to follow."""
+    return text.translate(str.maketrans(",.", ".,"))
 
 
 def _bounded(value: Decimal, typed: bool = False) -> Parsed:
@@ -115,8 +162,16 @@ def parse_int(raw: Any) -> Parsed:
     if problem and problem[0] == "OUT_OF_RANGE":
         return None, problem
     if problem or value is None:
+        if problem and "«" in problem[1]:  # 1,234.0: the example of how to write it is kept
+            return None, ("NOT_AN_INTEGER", "cần số nguyên ≥ 0; " + problem[1].removeprefix("cần "))
+        if problem and "lũy thừa" in problem[1]:
+            return None, ("NOT_AN_INTEGER", "cần số nguyên ≥ 0 viết đầy đủ, không viết dạng lũy thừa như 1e5")
         return None, (("NOT_AN_INTEGER", "cần số nguyên ≥ 0") if problem else None)
     if value != value.to_integral_value():
+        if type(raw) is str and _ENGLISH_INT.fullmatch(text := _text(raw).rstrip("%").strip()):
+            # 1,234 in a count is 1,234 read the Vietnamese way; one thousand was meant, written the English way
+            return None, ("NOT_AN_INTEGER", "cần số nguyên ≥ 0; dấu phẩy là dấu thập phân, hàng nghìn ngăn bằng "
+                          f"dấu chấm (ví dụ viết «{_swap_separators(text)}»)")
         return None, ("NOT_AN_INTEGER", "cần số nguyên ≥ 0 (không có phần thập phân)")
     if value < 0:
         return None, ("OUT_OF_RANGE", "cần số nguyên ≥ 0 (không âm)")
@@ -144,23 +199,35 @@ def parse_bool(raw: Any) -> Parsed:
 
 
 def parse_date(raw: Any, date1904: bool = False) -> Parsed:
-    """A date: a real date cell, dd/mm/yyyy text (also with '.' or '-'), or an Excel serial number."""
+    """A date: a real date cell, dd/mm/yyyy text (also with '.' or '-'), yyyy-mm-dd text maybe followed by a time
+    of day (hh:mm, hh:mm:ss), or an Excel serial number; always between 1955 and 2064, however written."""
     if is_empty(raw):
         return None, None
     if isinstance(raw, dt.datetime):
         raw = raw.date()
     if isinstance(raw, dt.date):
         return (raw, None) if _DATE_MIN <= raw <= _DATE_MAX else (None, ("NOT_A_DATE", _DATE_RANGE))
+    if isinstance(raw, dt.time):  # what calamine makes of 0, a negative or a fraction in a date-formatted cell
+        return None, ("NOT_A_DATE", "cần ngày dạng dd/mm/yyyy; ô chứa số nhỏ hơn 1 hoặc số âm, không phải ngày")
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        if _SERIAL_MIN <= raw <= _SERIAL_MAX and float(raw).is_integer():
+        if 1 <= raw <= _SERIAL_LAST and float(raw).is_integer():
             epoch = _EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH_1900
-            return epoch + dt.timedelta(days=int(raw)), None
+            try:
+                date = epoch + dt.timedelta(days=int(raw))
+            except OverflowError:  # the 1904 system runs four years past Excel's last date
+                return None, ("NOT_A_DATE", _DATE_RANGE)
+            if _DATE_MIN <= date <= _DATE_MAX:
+                return date, None
+            return None, ("NOT_A_DATE", f"{_DATE_RANGE} (Excel đọc số này là ngày {date:%d/%m/%Y})")
         return None, ("NOT_A_DATE", "cần ngày dạng dd/mm/yyyy")
-    text = _text(raw)
-    if m := _DATE_TEXT.match(text):
+    text = _text(raw).translate(_FULLWIDTH)
+    if m := _DATE_TEXT.fullmatch(text):
         day, month, year = (int(g) for g in m.groups())
-    elif m := _DATE_ISO.match(text):
-        year, month, day = (int(g) for g in m.groups())
+    elif m := _DATE_ISO.fullmatch(text):
+        year, month, day = (int(g) for g in m.groups()[:3])
+        hour, minute, second = (int(g or 0) for g in m.groups()[3:])
+        if hour > 23 or minute > 59 or second > 59:
+            return None, ("NOT_A_DATE", "giờ ghi sau ngày không hợp lệ; cần ngày dạng dd/mm/yyyy")
     else:
         return None, ("NOT_A_DATE", "cần ngày dạng dd/mm/yyyy")
     try:
