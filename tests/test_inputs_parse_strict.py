@@ -7,7 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from scoring.readers import consolidated
 from scoring.readers.consolidated import read_consolidated, read_csv_rows
 from scoring.readers.parse import parse_date, parse_decimal, parse_int, shown
 from tests.inputs_helpers import criteria
@@ -141,3 +144,20 @@ def test_not_utf8_names_the_byte() -> None:
     rows, problems = read_csv_rows(data, "tong_hop.csv")
     assert rows is None and [p.code for p in problems] == ["NOT_UTF8"]
     assert f"vị trí {22 + (3 << 20)})" in problems[0].message
+
+
+@given(st.lists(st.sampled_from([b"a", b",", b"\n", "é".encode(), "😀".encode(), "ệ".encode(), b"\x80", b"\xbf",
+                                 b"\xe2\x82", b"\xf0", b"\xff"]), max_size=60))
+def test_the_block_wise_utf8_check_finds_what_decoding_finds(parts: list[bytes]) -> None:
+    """Blocks of 8 bytes here (1 MiB in use), so characters fall across block edges; runs of continuation
+    bytes longer than a character (a hang and an IndexError once) included."""
+    data = b"".join(parts)
+    try:
+        data.decode("utf-8")
+        first: int | None = None
+    except UnicodeDecodeError as exc:
+        first = exc.start
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(consolidated, "_CHECK_BLOCK", 8)
+        assert consolidated._utf8_error(data) == first
+    assert consolidated._utf8_error(b"ok," + b"\x80" * 5000) == 3  # the same, at the real block size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -73,16 +74,17 @@ _LINE_END = re.compile(rb"\r\n?|\n")  # the line ends csv knows (io's newline=""
 
 
 def _utf8_error(data: bytes) -> int | None:
-    """The offset of the first byte that is not UTF-8, checked a block at a time (a block decoded is dropped)."""
+    """The offset of the first byte that is not UTF-8, checked a block at a time (a block decoded is dropped).
+    An incremental decoder carries a character cut by a block's edge over to the next block."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     view, start, size = memoryview(data), 0, len(data)
     while start < size:
         end = min(start + _CHECK_BLOCK, size)
-        while end < size and data[end] & 0xC0 == 0x80:  # never cut a character in two
-            end -= 1
+        held = len(decoder.getstate()[0])  # the start of a character cut by the previous block's edge
         try:
-            str(view[start:end], "utf-8")
-        except UnicodeDecodeError as exc:
-            return start + exc.start
+            decoder.decode(view[start:end], final=end == size)
+        except UnicodeDecodeError as exc:  # its offsets count the held bytes first
+            return start - held + exc.start
         start = end
     return None
 
