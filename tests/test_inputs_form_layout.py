@@ -164,3 +164,17 @@ def test_decomposed_sheet_name_first_still_read_as_nfc(tmp_path: Path) -> None:
         assert book.rows("Xà") == [header]  # a lone decomposed name is still asked for in NFC
     finally:
         book.close()
+
+
+def test_the_total_row_with_values_pasted_over_its_formulas_is_not_reported(folder: Path) -> None:
+    """Units often paste values over a sheet before sending it (or type the total by hand): the total row then
+    holds numbers, not formulas, and it has no criterion id by design."""
+    def paste_values(wb: Workbook) -> None:
+        ws = wb[L.SCORES]
+        total = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == L.TOTAL_LABEL)
+        ws.cell(total, 4).value, ws.cell(total, 6).value = 97.85, 95
+
+    make_form(folder / "xa.xlsx", "xa", values=VALUES, self_scores={"I.1": 3}, edit=paste_values)
+    result = read(folder)
+    assert "ROW_WITHOUT_ID" not in codes(result.problems)
+    assert result.units[0].self_scores["I.1"].points == 3

@@ -229,7 +229,7 @@ def _scores(ws: Worksheet, criteria: Criteria, subject: str) -> None:
         else:
             _group_formulas(ws, r, node, rows)
     total = L.FIRST_ROW + len(nodes)
-    ws.cell(total, 2, "Tổng điểm (cơ bản + thưởng − trừ, trong khoảng 0–100)").font = _BOLD
+    ws.cell(total, 2, L.TOTAL_LABEL).font = _BOLD
     for col in (4, 6):
         letter = L.col_letter(col)
         terms = [f"{'-' if g.group == 'deduction' else '+'}{letter}{rows[g.id]}" for g in scheme.criteria]

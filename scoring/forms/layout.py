@@ -26,6 +26,9 @@ SCORE_COLUMNS = (("id", "Mã tiêu chí", 11), ("title", "Tiêu chí", 62), ("ma
                  ("self", "Điểm tự chấm", 11), ("evidence", "Tài liệu kiểm chứng", 30),
                  ("appraised", "Điểm thẩm định", 11), ("reason", "Lý do thẩm định", 30))
 
+# The «Chấm điểm» sheet's last row: a formula over the groups, no criterion id (readers skip it by this label).
+TOTAL_LABEL = "Tổng điểm (cơ bản + thưởng − trừ, trong khoảng 0–100)"
+
 INFO_FIELDS = (("ma_don_vi", "Mã đơn vị"), ("ten_don_vi", "Tên đơn vị"), ("doi_tuong", "Đối tượng"),
                ("nam", "Năm đánh giá"), ("nguoi_lien_he", "Người lập biểu"), ("dien_thoai", "Điện thoại"),
                ("ghi_chu", "Ghi chú"))

@@ -14,6 +14,7 @@ from .raw import RawUnit, cell_error, excel_error, note_text
 from .workbook import Book
 
 _HEADER_SCAN = 10  # the header row is looked for in the first rows, so added title rows do not break it
+_TOTAL_HEAD = L.TOTAL_LABEL.split(" (")[0]  # «Tổng điểm»: older forms may word the rest differently
 
 
 def is_form(book: Book) -> bool:
@@ -134,6 +135,8 @@ def _without_id(book: Book, name: str, sheet: str, row: list[Any], r: int, cols:
     cell merged into the row above (Excel keeps only the top-left cell's value, so the id is gone and the
     indicator would show only as an uncelled «thiếu số liệu»). Blank rows say nothing; neither does the
     form's own total row, whose cells are formulas (a computed cell is not a typed value)."""
+    if "title" in cols and (parse_text(_at(row, cols["title"])) or "").startswith(_TOTAL_HEAD):
+        return  # the form's own total: a unit that pasted values over its formulas typed nothing wrong
     typed = [ref for key in value_keys if key in cols and not is_empty(_at(row, cols[key]))
              for ref in (f"{L.col_letter(cols[key] + 1)}{r + 1}",)]
     id_col, id_ref = cols["id"], f"{L.col_letter(cols['id'] + 1)}{r + 1}"
