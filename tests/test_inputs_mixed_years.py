@@ -1,4 +1,5 @@
-"""Last year's files left in this year's folder: without --nam only the latest year is scored, never a mix."""
+"""Several years in one folder: without --nam one year is scored (the one most units carry, the latest on a tie),
+never a mix, and an error says what was left out."""
 
 from __future__ import annotations
 
@@ -53,13 +54,27 @@ def test_without_year_only_the_latest_year_is_scored(mixed: Path) -> None:
         assert f"nam_{OLD}" not in u.unit.source and f"tong_hop_{OLD}" not in u.unit.source, u.unit.source
 
 
-def test_one_warning_names_the_years_and_what_was_left_out(mixed: Path) -> None:
-    warning = only(run(mixed).problems, "MIXED_YEARS")
-    assert warning.severity == "warning"
-    assert warning.message == (
+def test_one_error_names_the_years_and_what_was_left_out(mixed: Path) -> None:
+    problem = only(run(mixed).problems, "MIXED_YEARS")
+    assert problem.severity == "error"  # a unit's data is left out: the exit code says so
+    assert problem.message == (
         f"thư mục có số liệu của các năm {OLD}, {NEW}: chỉ chấm năm {NEW} (mới nhất), bỏ qua {len(UNITS)} đơn vị "
-        f"của năm {OLD} ({len(OLD_XA) + 1} tệp). Chạy lại với --nam {OLD} để chấm năm đó.")
-    assert "WRONG_YEAR" not in codes(run(mixed).problems)  # one warning, not one per row left out
+        f"của năm {OLD} ({len(OLD_XA) + 1} tệp). Nếu năm ghi trong các tệp đó bị gõ nhầm, sửa lại rồi chạy lại; "
+        f"muốn chấm năm khác, chạy với --nam {OLD}.")
+    assert "WRONG_YEAR" not in codes(run(mixed).problems)  # one problem, not one per row left out
+
+
+def test_one_mistyped_year_does_not_leave_out_the_rest(tmp_path: Path) -> None:
+    """A unit typed next year into its form: the year every other unit carries is scored, and that form is
+    named (it used to take the "latest" year, scoring one unit and leaving out every other)."""
+    folder = build_inputs(tmp_path / "typo", seed=5, year=NEW)
+    wrong = build_inputs(tmp_path / "next", seed=5, year=NEW + 1)
+    shutil.copy(wrong / "xa" / f"{OLD_XA[0]}.xlsx", folder / "xa" / f"{OLD_XA[0]}.xlsx")
+    r = run(folder)
+    assert r.year == NEW and len(r.results) == len(UNITS) and {u.unit.year for u in r.results} == {NEW}
+    assert not next(u for u in r.results if u.unit.unit_id == OLD_XA[0]).unit.has_data  # its form was left out
+    message = only(r.problems, "MIXED_YEARS").message
+    assert f"chỉ chấm năm {NEW} (nhiều đơn vị nhất), bỏ qua 1 đơn vị của năm {NEW + 1} (xa/{OLD_XA[0]}.xlsx)" in message
 
 
 def test_without_year_equals_the_run_with_the_latest_year(mixed: Path) -> None:
@@ -86,8 +101,8 @@ def test_three_years_name_every_year_left_out(tmp_path: Path) -> None:
     r = run(folder)
     assert {u.unit.year for u in r.results} == {NEW}
     message = only(r.problems, "MIXED_YEARS").message
-    assert message.startswith(f"thư mục có số liệu của các năm 2021, {OLD}, {NEW}: chỉ chấm năm {NEW}")
-    assert "1 đơn vị của năm 2021 (1 tệp)" in message and "--nam 2021 hoặc --nam 2022" in message
+    assert message.startswith(f"thư mục có số liệu của các năm 2021, {OLD}, {NEW}: chỉ chấm năm {NEW} (mới nhất)")
+    assert "1 đơn vị của năm 2021 (tong_hop_2021.csv)" in message and "--nam 2021 hoặc --nam 2022" in message
 
 
 def test_one_year_folder_has_no_warning(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
         if unit is not None and not (subject and unit.subject != subject):
             resolved.append((raw, unit))
     if year is None:  # with a year, _resolve has already left out (WRONG_YEAR) every other year
-        resolved = _latest_year(resolved, problems)
+        resolved = _one_year(resolved, problems)
     for raw, unit in resolved:
         if unit.unit_id in merged:
             prior = first_seen[unit.unit_id]
@@ -60,31 +60,41 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
     return sorted(merged.values(), key=lambda u: (u.subject, u.unit_id))
 
 
-def _latest_year(resolved: list[tuple[RawUnit, UnitInput]], problems: list[InputError]
-                 ) -> list[tuple[RawUnit, UnitInput]]:
-    """Only the latest year's units when the files read carry several years.
+def _one_year(resolved: list[tuple[RawUnit, UnitInput]], problems: list[InputError]
+              ) -> list[tuple[RawUnit, UnitInput]]:
+    """Only one year's units when the files read carry several years: the year most units carry, the latest
+    of those on a tie.
 
-    Last year's files often stay in this year's folder: merging the two years by unit code would mix
-    last year's figures into this year's scores (and report every difference as a conflict). One
-    warning, not one per row, says what was left out and how to score the other year instead.
+    Last year's files often stay in this year's folder (as many units each year: the latest is taken), and a
+    year is sometimes mistyped in one form (one unit in 2024 among 25 in 2023: 2023 is taken). Merging the
+    years by unit code would mix one year's figures into another's scores. An error, not a warning: a unit's
+    data is left out, and the officer must see it. It names what was left out and how to choose instead.
     """
-    years = sorted({unit.year for _, unit in resolved})
-    if len(years) < 2:
+    units: dict[int, set[str]] = {}
+    for _, unit in resolved:
+        units.setdefault(unit.year, set()).add(unit.unit_id)
+    if len(units) < 2:
         return resolved
-    latest = years[-1]
-    left_out: dict[int, tuple[set[str], set[str]]] = {}  # year: (unit ids, files)
+    chosen = max(units, key=lambda y: (len(units[y]), y))
+    most = len(units[chosen])
+    why = "mới nhất" if any(len(ids) == most for y, ids in units.items() if y != chosen) else "nhiều đơn vị nhất"
+    files: dict[int, list[str]] = {}
     for raw, unit in resolved:
-        if unit.year != latest:
-            ids, files = left_out.setdefault(unit.year, (set(), set()))
-            ids.add(unit.unit_id)
-            files.add(raw.source)
-    parts = [f"{format_vi(len(ids))} đơn vị của năm {y} ({format_vi(len(files))} tệp)"
-             for y, (ids, files) in sorted(left_out.items())]
-    others = " hoặc ".join(f"--nam {y}" for y in sorted(left_out))
+        if unit.year != chosen and raw.source not in files.setdefault(unit.year, []):
+            files[unit.year].append(raw.source)
+    parts = [f"{format_vi(len(units[y]))} đơn vị của năm {y} ({_files(files[y])})" for y in sorted(files)]
+    others = " hoặc ".join(f"--nam {y}" for y in sorted(files))
     problems.append(InputError(
-        "MIXED_YEARS", Location(), f"thư mục có số liệu của các năm {', '.join(str(y) for y in years)}: chỉ chấm "
-        f"năm {latest} (mới nhất), bỏ qua {', '.join(parts)}. Chạy lại với {others} để chấm năm đó.", "warning"))
-    return [(raw, unit) for raw, unit in resolved if unit.year == latest]
+        "MIXED_YEARS", Location(), f"thư mục có số liệu của các năm {', '.join(str(y) for y in sorted(units))}: "
+        f"chỉ chấm năm {chosen} ({why}), bỏ qua {', '.join(parts)}. Nếu năm ghi trong các tệp đó bị gõ nhầm, sửa "
+        f"lại rồi chạy lại; muốn chấm năm khác, chạy với {others}."))
+    return [(raw, unit) for raw, unit in resolved if unit.year == chosen]
+
+
+def _files(names: list[str]) -> str:
+    """A few files by name (the one form with a mistyped year), many by their number."""
+    shown = sorted(names)
+    return ", ".join(shown) if len(shown) <= 3 else f"{format_vi(len(shown))} tệp"
 
 
 def _common_year(units: dict[str, UnitInput]) -> int | None:
