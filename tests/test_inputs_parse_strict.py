@@ -72,7 +72,7 @@ def test_what_an_officer_types_still_reads(typed: str, value: str) -> None:
 
 # ── dates ─────────────────────────────────────────────────────────────────────────────────────────────────
 
-@pytest.mark.parametrize("typed", ["2023-01-12T99:99", "2023-01-12T24:00", "2023-01-12 10:60", "2023-01-12T08:30Z",
+@pytest.mark.parametrize("typed", ["2023-01-12T99:99", "2023-01-12T24:00", "2023-01-12 10:60", "2023-01-12T08:30+7",
                                    "2023-01-12 rác", "2023-01-12T", "١٢/٠١/٢٠٢٣"])
 def test_a_date_followed_by_no_valid_time_is_refused(typed: str) -> None:
     value, problem = parse_date(typed)
@@ -161,3 +161,10 @@ def test_the_block_wise_utf8_check_finds_what_decoding_finds(parts: list[bytes])
         mp.setattr(consolidated, "_CHECK_BLOCK", 8)
         assert consolidated._utf8_error(data) == first
     assert consolidated._utf8_error(b"ok," + b"\x80" * 5000) == 3  # the same, at the real block size
+
+
+@pytest.mark.parametrize("text", ["2023-01-12T10:00:00+07:00", "2023-01-12T10:00:00Z", "2023-01-12 0:00",
+                                  "2023-01-12T10:00+0700", "2023-01-12T10:00:00.123456-05:00"])
+def test_iso_dates_from_exports_keep_their_date(text: str) -> None:
+    """A database or web export writes a time zone or a one-digit hour after the date (found in review)."""
+    assert parse_date(text) == (dt.date(2023, 1, 12), None)

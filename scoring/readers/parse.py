@@ -35,8 +35,10 @@ _ENGLISH_INT = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+", re.ASCII)  # 1,234 in a co
 _EXPONENT = re.compile(r"[+-]?[\d.,]*\d[eE][+-]?\d+", re.ASCII)  # 1e5 · 2,5E+3: what Python reads, not people
 _DATE_TEXT = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", re.ASCII)
 # What CSV exports often write: the date, maybe followed by a time of day, which must be a real one (a date
-# followed by anything else may be a different value cut short or pasted together, so it is refused).
-_DATE_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?", re.ASCII)
+# followed by anything else may be a different value cut short or pasted together, so it is refused). Database
+# and web exports write the hour with one digit, or a time zone (Z, +07:00): the date is the date written.
+_DATE_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?"
+                       r"(?:Z|[+-]\d{2}:?\d{2})?)?", re.ASCII)
 _EXCEL_EPOCH_1900 = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 _SERIAL_LAST = 2_958_465  # 31/12/9999, Excel's last date: beyond, a number is no date at all
