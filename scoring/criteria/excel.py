@@ -242,6 +242,7 @@ def import_excel(source: Path, target: Path) -> int:
                                             f"được: {', '.join(DECISION_FIELDS)}"))
             continue
         setv(holder[0], holder[1], row[1], at(DECISION, 1, n))
+    book.close()  # every sheet is read: the zip it may hold open (cell facts) is not needed any more
     if problems:
         raise CriteriaError(str(source), problems)
     data = (json.dumps(plain(doc), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
