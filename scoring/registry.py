@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import InputError, Location, one_of
 from .names import clean, fold_accents, match_key
-from .readers.consolidated import read_csv_rows
+from .readers.consolidated import find_header, read_csv_rows
 from .readers.files import REGISTRY_NAMES as REGISTRY_NAMES  # defined with discover(), which needs them too
 from .readers.files import printable, registry_candidates
 from .readers.package import check_workbook, size_problem
@@ -99,7 +99,7 @@ def _read(path: Path, shown: str, subjects: Sequence[str]) -> tuple[Registry | N
     try:
         if problem := _not_a_file(path, shown):  # before any open: a FIFO would block, /dev/zero never end
             return None, [problem]
-        rows, problems, skipped = _rows(path, shown)
+        rows, problems = _rows(path, shown)
     except OSError as exc:  # gone, no permission, a network drive that dropped
         return None, [InputError("UNREADABLE_FILE", Location(file=shown), f"không mở được danh sách đơn vị "
                                  f"({type(exc).__name__}: {exc.strerror or exc}). Kiểm tra quyền truy cập và đường "
@@ -114,7 +114,7 @@ def _read(path: Path, shown: str, subjects: Sequence[str]) -> tuple[Registry | N
     header = [_cell(v).casefold() for v in rows[h if h is not None else 0]]
     missing = [c for c in COLUMNS[:3] if c not in header]
     if missing:
-        at_row = h + 1 + skipped if h is not None else 1
+        at_row = h + 1 if h is not None else 1
         problems.append(InputError("MISSING_COLUMN", Location(file=shown, cell=f"A{at_row}"),
                                    f"thiếu cột {', '.join(missing)}; dòng tiêu đề (trong {HEADER_SCAN} dòng đầu) "
                                    "cần có " + ", ".join(COLUMNS)))
@@ -125,7 +125,7 @@ def _read(path: Path, shown: str, subjects: Sequence[str]) -> tuple[Registry | N
     known = {s.casefold(): s for s in subjects}
     units: list[RegisteredUnit] = []
     seen: set[str] = set()
-    for n, row in enumerate(rows[h + 1:], start=h + 2 + skipped):
+    for n, row in enumerate(rows[h + 1:], start=h + 2):
         cells = [_cell(v) for v in row] + [""] * len(COLUMNS)
         code, name, typed = (cells[at[c]] for c in COLUMNS[:3])
         if not (code or name):
@@ -181,12 +181,8 @@ def _others_not_read(path: Path, root: Path | None, shown: str) -> list[InputErr
 
 
 def _header_row(rows: list[list[Any]]) -> int | None:
-    """Index of the header among the first rows: the row naming ma_don_vi or ten_don_vi (find_header's rule)."""
-    for r, row in enumerate(rows[:HEADER_SCAN]):
-        names = {_cell(v).casefold() for v in row}
-        if "ma_don_vi" in names or "ten_don_vi" in names:
-            return r
-    return None
+    """Index of the header among the first rows: find_header on the cells cleaned as the registry reads them."""
+    return find_header([[_cell(v) for v in row] for row in rows[:HEADER_SCAN]])
 
 
 def _cell(raw: Any) -> str:
@@ -194,23 +190,22 @@ def _cell(raw: Any) -> str:
     return clean(parse_text(raw) or "")
 
 
-def _rows(path: Path, shown: str) -> tuple[list[list[Any]] | None, list[InputError], int]:
-    """The file's rows (its first sheet's), or None with the reason it is not read; and the number of lines
-    above the first row (a CSV read again from its header line: see _csv_rows)."""
+def _rows(path: Path, shown: str) -> tuple[list[list[Any]] | None, list[InputError]]:
+    """The file's rows (its first sheet's), or None with the reason it is not read."""
     where = Location(file=shown)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         if problem := size_problem(path.stat().st_size, where, KIND):
-            return None, [problem], 0
-        return _csv_rows(path.read_bytes(), shown)
+            return None, [problem]
+        return read_csv_rows(path.read_bytes(), shown)  # its delimiter is guessed from the header line
     if suffix not in WORKBOOK_SUFFIXES:
         kind = f"tệp {quote(path.suffix)}" if path.suffix else "tệp không có đuôi"
         return None, [InputError("UNSUPPORTED_FILE", where, f"không đọc danh sách đơn vị từ {kind}: chỉ đọc .xlsx, "
                                  ".xlsm hoặc .csv. Mở bằng Excel, lưu lại dạng .xlsx (Excel Workbook) rồi chạy "
-                                 "lại.")], 0
+                                 "lại.")]
     checked = check_workbook(path, shown, kind=KIND)
     if isinstance(checked, InputError):
-        return None, [checked], 0
+        return None, [checked]
     # Imported here: it loads python-calamine, which `qd274 template` (importing this module for its types)
     # never needs.
     from .readers.workbook import BookError, open_book
@@ -218,27 +213,9 @@ def _rows(path: Path, shown: str) -> tuple[list[list[Any]] | None, list[InputErr
     try:
         book = open_book(path, checked)
         try:  # from its first value, as it was always read: a header below empty rows is found
-            return (book.rows(book.sheet_names[0], from_a1=False) if book.sheet_names else []), [], 0
+            return (book.rows(book.sheet_names[0], from_a1=False) if book.sheet_names else []), []
         finally:
             book.close()
     except BookError as exc:  # calamine's errors, and its panics on a malformed file
         return None, [InputError("UNREADABLE_FILE", where, f"không đọc được danh sách đơn vị ({exc}). Mở tệp bằng "
-                                 "Excel, lưu lại dạng .xlsx rồi chạy lại.")], 0
-
-
-def _csv_rows(data: bytes, shown: str) -> tuple[list[list[Any]] | None, list[InputError], int]:
-    """The CSV's rows, read as a consolidated sheet's are. read_csv_rows guesses the delimiter from the first
-    line: a blank or title line above the header makes it guess wrong, and then the header is not found in the
-    rows; the file is read again from the header's line (and the lines skipped counted, for the row numbers)."""
-    rows, problems = read_csv_rows(data, shown)
-    if rows is None or _header_row(rows) is not None:
-        return rows, problems, 0
-    lines = data.split(b"\n", HEADER_SCAN)[:HEADER_SCAN]
-    for i, line in enumerate(lines[1:], start=1):
-        low = line.lower()  # ASCII only: the column names are
-        if b"ma_don_vi" in low or b"ten_don_vi" in low:
-            again, more = read_csv_rows(data[sum(len(s) + 1 for s in lines[:i]):], shown)
-            if again is not None and _header_row(again) == 0:
-                return again, more, i
-            break
-    return rows, problems, 0
+                                 "Excel, lưu lại dạng .xlsx rồi chạy lại.")]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..atomic import write_atomic, write_bytes_atomic
 from ..errors import CriteriaError, CriteriaProblem, Location
+from ..forms.layout import col_letter
 from ..trace import plain
 from .load import Criteria, decode, parse_criteria, read_raw
 from .models import NUMBER_BOUNDS_VI, out_of_range
@@ -174,7 +175,7 @@ def import_excel(source: Path, target: Path) -> int:
 
     def at(sheet: str, column: int, n: int) -> str:
         """A cell as Excel names it (column from 0): where a problem with its value is."""
-        return f"{source.name} › {sheet} › ô {chr(65 + column)}{n}"
+        return f"{source.name} › {sheet} › ô {col_letter(column + 1)}{n}"
 
     def setv(container: Any, key: Any, value: Any, where: str) -> None:
         nonlocal changes

@@ -78,10 +78,10 @@ def _one_year(resolved: list[tuple[RawUnit, UnitInput]], problems: list[InputErr
     chosen = max(units, key=lambda y: (len(units[y]), y))
     most = len(units[chosen])
     why = "mới nhất" if any(len(ids) == most for y, ids in units.items() if y != chosen) else "nhiều đơn vị nhất"
-    files: dict[int, list[str]] = {}
+    files: dict[int, set[str]] = {}
     for raw, unit in resolved:
-        if unit.year != chosen and raw.source not in files.setdefault(unit.year, []):
-            files[unit.year].append(raw.source)
+        if unit.year != chosen:
+            files.setdefault(unit.year, set()).add(raw.source)
     parts = [f"{format_vi(len(units[y]))} đơn vị của năm {y} ({_files(files[y])})" for y in sorted(files)]
     others = " hoặc ".join(f"--nam {y}" for y in sorted(files))
     problems.append(InputError(
@@ -91,7 +91,7 @@ def _one_year(resolved: list[tuple[RawUnit, UnitInput]], problems: list[InputErr
     return [(raw, unit) for raw, unit in resolved if unit.year == chosen]
 
 
-def _files(names: list[str]) -> str:
+def _files(names: set[str]) -> str:
     """A few files by name (the one form with a mistyped year), many by their number."""
     shown = sorted(names)
     return ", ".join(shown) if len(shown) <= 3 else f"{format_vi(len(shown))} tệp"

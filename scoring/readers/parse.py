@@ -108,16 +108,24 @@ def parse_decimal(raw: Any) -> Parsed:
         if not math.isfinite(raw):
             return None, ("NOT_A_NUMBER", _NUMBER_EXAMPLE)
         return _bounded(Decimal(repr(raw)))  # the shortest text that reads back as the same float
-    text = _text(raw).rstrip("%").strip().translate(_FULLWIDTH)
+    text = _number_text(raw)
     value = _read_number(text)
     if isinstance(value, Decimal):
         return _bounded(value, typed=True)
     if value == "english":
-        return None, ("NOT_A_NUMBER", "cần số viết kiểu Việt Nam: dấu chấm ngăn hàng nghìn, dấu phẩy trước phần "
-                      f"thập phân (ví dụ viết «{_swap_separators(text)}»)")
+        return None, ("NOT_A_NUMBER", f"cần {_english(text)}")
     if value == "exponent":
         return None, ("NOT_A_NUMBER", "cần một số viết đầy đủ (ví dụ 12 hoặc 92,5), không viết dạng lũy thừa như 1e5")
     return None, ("NOT_A_NUMBER", _NUMBER_EXAMPLE)
+
+
+def _number_text(raw: Any) -> str:
+    return _text(raw).rstrip("%").strip().translate(_FULLWIDTH)
+
+
+def _english(text: str) -> str:
+    return ("số viết kiểu Việt Nam: dấu chấm ngăn hàng nghìn, dấu phẩy trước phần thập phân (ví dụ viết "
+            f"«{_swap_separators(text)}»)")
 
 
 def _read_number(text: str) -> Decimal | str:
@@ -164,9 +172,10 @@ def parse_int(raw: Any) -> Parsed:
     if problem and problem[0] == "OUT_OF_RANGE":
         return None, problem
     if problem or value is None:
-        if problem and "«" in problem[1]:  # 1,234.0: the example of how to write it is kept
-            return None, ("NOT_AN_INTEGER", "cần số nguyên ≥ 0; " + problem[1].removeprefix("cần "))
-        if problem and "lũy thừa" in problem[1]:
+        why = _read_number(_number_text(raw)) if problem and isinstance(raw, str) else None  # text refused: why
+        if why == "english":  # 1,234.0: the example of how to write it is kept
+            return None, ("NOT_AN_INTEGER", f"cần số nguyên ≥ 0; {_english(_number_text(raw))}")
+        if why == "exponent":
             return None, ("NOT_AN_INTEGER", "cần số nguyên ≥ 0 viết đầy đủ, không viết dạng lũy thừa như 1e5")
         return None, (("NOT_AN_INTEGER", "cần số nguyên ≥ 0") if problem else None)
     if value != value.to_integral_value():

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .aside import ChartWorker
 
 XLSX, DOCX, HTML, TRACE = "ket_qua_cham_diem.xlsx", "bao_cao_ket_qua.docx", "bao_cao.html", "truy_vet.json"
+NAMES = (XLSX, DOCX, HTML, TRACE)
 
 
 def out_problem(out: Path, source: Path) -> str | None:
@@ -31,8 +32,8 @@ def out_problem(out: Path, source: Path) -> str | None:
         if target == inputs or inputs in target.parents:
             return (f"thư mục kết quả «{out}» nằm trong thư mục đầu vào «{source}»: qd274 không ghi gì vào thư mục "
                     "đầu vào (lần chạy sau sẽ đọc lại tệp kết quả như số liệu). Chọn thư mục bên ngoài, ví dụ "
-                    f"«{source.resolve().parent / 'ket_qua'}».")
-    for name in (XLSX, DOCX, HTML, TRACE):
+                    f"«{inputs.parent / 'ket_qua'}».")
+    for name in NAMES:
         if (out / name).exists() and not (out / name).is_file():
             return (f"«{out / name}» đã có nhưng không phải tệp (là thư mục?): đổi tên hoặc xóa nó, hoặc chọn thư "
                     "mục khác.")
@@ -48,7 +49,7 @@ def write_all(run: Run, out: Path, charts: ChartWorker | None = None) -> list[Pa
     from .xlsx_report import write_xlsx
 
     out.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(out, [XLSX, DOCX, HTML, TRACE])
+    remove_stale_temps(out, list(NAMES))
     # gc paused: hundreds of thousands of short-lived acyclic dicts and strings (see scoring.batch); one
     # sentence pass: the workbook, the page and the trace render each branch sentence once between them
     with gc_paused(), sentence_pass():
