@@ -299,10 +299,12 @@ def report(path: PathArg,
     """Ghi các tệp gửi đi: bảng tổng hợp Excel, báo cáo Word, trang HTML, tệp truy vết JSON; lưu lịch sử."""
     from .errors import OutputError
     from .reports.aside import chart_worker
-    from .reports.writer import out_problem, write_all
+    from .reports.writer import db_problem, out_problem, write_all
 
     if problem := out_problem(out, path):  # said at once, not after the inputs are read and scored
         raise cli_words.bad_parameter(problem, param_hint="--out")
+    if db is not None and not khong_luu and (problem := db_problem(db, path)):
+        raise cli_words.bad_parameter(problem, param_hint="--db")
     with chart_worker() as charts:  # started first: it prepares matplotlib while the inputs are read
         result = _run(path, nam, doi_tuong, tieu_chi, danh_sach)
         if not result.results:  # a mistyped folder: no empty report to send on, no empty run kept for ever

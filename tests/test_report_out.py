@@ -83,3 +83,34 @@ def test_a_folder_beside_the_inputs_is_fine(inputs: Path, tmp_path: Path) -> Non
     assert code in (0, 1), text
     assert sorted(p.name for p in (tmp_path / "ket_qua").iterdir()) == sorted(
         [writer.XLSX, writer.DOCX, writer.HTML, writer.TRACE])
+
+
+def report_db(inputs: Path, out: Path, db: Path, *more: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["report", str(inputs), "--out", str(out), "--db", str(db), *more], env=ENV)
+    return result.exit_code, " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("inside", ["lich_su.sqlite3", "xa/lich_su.sqlite3"])
+def test_a_history_file_inside_the_input_folder_is_refused_at_once(inputs: Path, tmp_path: Path, inside: str
+                                                                   ) -> None:
+    before = listing(inputs)
+    code, text = report_db(inputs, tmp_path / "out", inputs / inside)
+    assert code == 2, text
+    assert "--db" in text and "nằm trong thư mục đầu vào" in text and "bỏ --db" in text
+    assert listing(inputs) == before
+    assert not (tmp_path / "out").exists()  # said before any input is read or any file written
+
+
+def test_a_folder_as_history_file_is_refused_at_once(inputs: Path, tmp_path: Path) -> None:
+    code, text = report_db(inputs, tmp_path / "out", tmp_path)
+    assert code == 2, text
+    assert "là một thư mục: --db cần tên một tệp" in text
+    assert not (tmp_path / "out").exists()
+
+
+def test_without_the_history_the_db_option_is_not_checked(inputs: Path, tmp_path: Path) -> None:
+    before = listing(inputs)
+    code, text = report_db(inputs, tmp_path / "out", inputs / "lich_su.sqlite3", "--khong-luu")
+    assert code in (0, 1), text
+    assert (tmp_path / "out" / writer.TRACE).is_file()
+    assert listing(inputs) == before

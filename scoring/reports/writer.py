@@ -27,17 +27,35 @@ def out_problem(out: Path, source: Path) -> str | None:
         existing = existing.parent
     if existing.exists() and not existing.is_dir():
         return f"«{existing}» là một tệp, không phải thư mục. Chọn một thư mục (chưa có thì qd274 tạo)."
-    if source.is_dir():
-        inputs, target = source.resolve(), out.resolve()  # symlinks followed: a link to the input folder is it
-        if target == inputs or inputs in target.parents:
-            return (f"thư mục kết quả «{out}» nằm trong thư mục đầu vào «{source}»: qd274 không ghi gì vào thư mục "
-                    "đầu vào (lần chạy sau sẽ đọc lại tệp kết quả như số liệu). Chọn thư mục bên ngoài, ví dụ "
-                    f"«{inputs.parent / 'ket_qua'}».")
+    if _within(out, source):
+        return (f"thư mục kết quả «{out}» nằm trong thư mục đầu vào «{source}»: qd274 không ghi gì vào thư mục "
+                "đầu vào (lần chạy sau sẽ đọc lại tệp kết quả như số liệu). Chọn thư mục bên ngoài, ví dụ "
+                f"«{source.resolve().parent / 'ket_qua'}».")
     for name in NAMES:
         if (out / name).exists() and not (out / name).is_file():
             return (f"«{out / name}» đã có nhưng không phải tệp (là thư mục?): đổi tên hoặc xóa nó, hoặc chọn thư "
                     "mục khác.")
     return None
+
+
+def db_problem(db: Path, source: Path) -> str | None:
+    """Why the history cannot be kept in `db`, in Vietnamese; None when it can. Inside the input folder it cannot:
+    qd274 writes nothing there (as for --out)."""
+    if _within(db, source):
+        return (f"tệp lịch sử «{db}» nằm trong thư mục đầu vào «{source}»: qd274 không ghi gì vào thư mục đầu vào. "
+                f"Chọn tệp bên ngoài, ví dụ «{source.resolve().parent / 'lich_su.sqlite3'}», hoặc bỏ --db để dùng "
+                "tệp mặc định.")
+    if db.is_dir():
+        return f"«{db}» là một thư mục: --db cần tên một tệp, ví dụ «{db / 'lich_su.sqlite3'}»."
+    return None
+
+
+def _within(target: Path, source: Path) -> bool:
+    """Whether `target` is the input folder `source` or inside it (links followed: a link to it is it)."""
+    if not source.is_dir():
+        return False
+    inputs, resolved = source.resolve(), target.resolve()
+    return resolved == inputs or inputs in resolved.parents
 
 
 def write_all(run: Run, out: Path, charts: ChartWorker | None = None) -> list[Path]:
