@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from scoring.readers import consolidated
 from scoring.readers.consolidated import read_consolidated, read_csv_rows
+from scoring.readers.limits import MAX_LINE_BYTES
 from scoring.readers.parse import parse_date, parse_decimal, parse_int, shown
 from tests.inputs_helpers import criteria
 
@@ -128,6 +129,23 @@ def test_an_overlong_quoted_field_is_reported_where_it_starts() -> None:
     rows, problems = read_csv_rows(data, "tong_hop.csv")
     assert rows is None and [p.code for p in problems] == ["NOT_A_TABLE"]
     assert "dòng 3:" in problems[0].message and "131.072" in problems[0].message
+
+
+@pytest.mark.parametrize("last", [True, False])
+def test_a_line_beyond_the_line_limit_is_refused_before_it_is_decoded(last: bool) -> None:
+    long = "😀".encode() * (MAX_LINE_BYTES // 4 + 1)  # 4-byte characters: decoded, ~4x the bytes in memory
+    data = b"ma_don_vi,ten_don_vi\nX01,ok\nX02," + long + (b"" if last else b"\nX03,ok\n")
+    rows, problems = read_csv_rows(data, "tong_hop.csv")
+    assert rows is None and [p.code for p in problems] == ["NOT_A_TABLE"]
+    assert "dòng 3 của tệp CSV dài hơn 16 MB" in problems[0].message
+
+
+def test_the_line_limit_counts_bytes_line_ends_included(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(consolidated, "MAX_LINE_BYTES", 12)
+    rows, problems = read_csv_rows(b"ma_don_vi\r\nX01234567\r\nX012345678\r\n", "t.csv")  # 11 bytes, 12 bytes
+    assert problems == [] and rows == [["ma_don_vi"], ["X01234567"], ["X012345678"]]
+    rows, problems = read_csv_rows(b"ma_don_vi\r\nX0123456789\r\n", "t.csv")  # 13 bytes
+    assert rows is None and "dòng 2 của tệp CSV" in problems[0].message
 
 
 @pytest.mark.parametrize("ending", [b"\r\n", b"\n", b"\r"])

@@ -15,7 +15,7 @@ from ..errors import InputError, Location
 from ..forms import layout as L
 from ..inputs import Reading, Score
 from ..numbers import format_vi
-from .limits import MAX_PROBLEMS_PER_FILE, TABLE_MAX_ROWS
+from .limits import MAX_LINE_BYTES, MAX_PROBLEMS_PER_FILE, MIB, TABLE_MAX_ROWS
 from .parse import Parsed, is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
 from .raw import RawUnit, cell_error, excel_error, note_text
 
@@ -64,7 +64,18 @@ def read_csv_rows(data: bytes, name: str) -> tuple[list[list[Any]] | None, list[
                else "cấu trúc CSV hỏng (dấu ngoặc kép không đóng?)")
         return None, [InputError("NOT_A_TABLE", where, f"không đọc được CSV ở dòng {first}: {why}. Mở "
                                  "bằng Excel, kiểm tra dòng này, lưu lại dạng CSV UTF-8 rồi chạy lại.")]
+    except _LineTooLong as long:
+        return None, [InputError("NOT_A_TABLE", where, f"dòng {long.line} của tệp CSV dài hơn "
+                                 f"{format_vi(MAX_LINE_BYTES // MIB)} MB, giới hạn cho một dòng: không phải một dòng "
+                                 "của bảng tổng hợp. Kiểm tra có đúng tệp không, "
+                                 "hoặc mở bằng Excel, lưu lại dạng CSV UTF-8 rồi chạy lại.")]
     return rows, []
+
+
+class _LineTooLong(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 _BOM = b"\xef\xbb\xbf"
@@ -90,12 +101,19 @@ def _utf8_error(data: bytes) -> int | None:
 
 
 def _lines(data: bytes, start: int) -> Iterator[str]:
-    """The lines of the text, each with its line end, decoded one at a time from the bytes (checked UTF-8)."""
+    """The lines of the text, each with its line end, decoded one at a time from the bytes (checked UTF-8).
+    A line longer than MAX_LINE_BYTES raises _LineTooLong (numbered from 1) before it is decoded."""
     view = memoryview(data)
+    number = 0
     for match in _LINE_END.finditer(data, start):
+        number += 1
+        if match.end() - start > MAX_LINE_BYTES:
+            raise _LineTooLong(number)
         yield str(view[start:match.end()], "utf-8")
         start = match.end()
     if start < len(data):
+        if len(data) - start > MAX_LINE_BYTES:
+            raise _LineTooLong(number + 1)
         yield str(view[start:], "utf-8")
 
 

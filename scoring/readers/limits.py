@@ -30,6 +30,10 @@ TABLE_MAX_ROWS = 20_000
 # cell between Rust and Python: 10 million cells is ~400 MB. One cell at XFD1048576 would be 17 billion.
 MAX_SHEET_CELLS = 10_000_000
 
+# One line of a CSV file. A row of a consolidated sheet is a few KB; even 128 cells each at Excel's limit
+# (32,767 characters, at most 4 bytes each) fit. A longer line is no table row: refused before it is decoded
+# (decoding one 195 MB line of 4-byte characters took ~1 GB).
+MAX_LINE_BYTES = 16 * MIB
 # A unit's name or code longer than this is not a name: refused before any matching (and never quoted whole).
 MAX_NAME_CHARS = 300
 # Excel's own limit for a cell: longer evidence or reason text cannot have come from Excel, and would make
