@@ -178,3 +178,27 @@ def test_the_total_row_with_values_pasted_over_its_formulas_is_not_reported(fold
     result = read(folder)
     assert "ROW_WITHOUT_ID" not in codes(result.problems)
     assert result.units[0].self_scores["I.1"].points == 3
+
+
+@pytest.mark.parametrize("sheet", [L.DATA, L.SCORES])
+def test_a_form_sheet_with_a_decomposed_twin_is_reported(folder: Path, sheet: str) -> None:
+    """Two «Số liệu» sheets, one spelled decomposed: the form reads one; the twin is an error, never silent."""
+    import openpyxl
+
+    path = folder / "x.xlsx"
+    make_form(path, "xa", values=VALUES)
+    wb = openpyxl.load_workbook(path)
+    twin = wb.copy_worksheet(wb[sheet])
+    twin.title = unicodedata.normalize("NFD", sheet)
+    assert twin.title != sheet
+    wb.save(path)
+    result = read(folder)
+    problem = only(result.problems, "DUPLICATE_SHEET")
+    assert problem.severity == "error" and problem.location == Location("x.xlsx", twin.title)
+    assert f"hai sheet cùng tên «{sheet}»" in problem.message
+    assert result.units[0].values[OTHER].value == VALUES[OTHER]  # the form itself is still read
+
+
+def test_a_form_without_twins_has_no_duplicate_sheet(folder: Path) -> None:
+    make_form(folder / "x.xlsx", "xa", values=VALUES)
+    assert "DUPLICATE_SHEET" not in codes(read(folder).problems)

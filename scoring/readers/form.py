@@ -9,10 +9,12 @@ from ..criteria import Criteria
 from ..errors import InputError, Location
 from ..forms import layout as L
 from ..inputs import Reading, Score
+from ..names import nfc
 from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
 from .raw import RawUnit, cell_error, excel_error, note_text
 from .workbook import Book
 
+_FORM_SHEETS = frozenset({L.META, L.INFO, L.DATA, L.SCORES})
 _HEADER_SCAN = 10  # the header row is looked for in the first rows, so added title rows do not break it
 _TOTAL_HEAD = L.TOTAL_LABEL.split(" (")[0]  # «Tổng điểm»: older forms may word the rest differently
 
@@ -30,6 +32,13 @@ def read_form(book: Book, name: str, criteria: Criteria) -> tuple[RawUnit | None
                                    "đổi tên, không xóa sheet."))
     if missing:
         return None, problems
+    for sheet in book.sheet_names:  # a twin keeps its own spelling (workbook._sheet_keys): only the NFC one is read
+        if (twin := nfc(sheet)) != sheet and twin in _FORM_SHEETS:
+            problems.append(InputError("DUPLICATE_SHEET", Location(file=name, sheet=sheet),
+                                       f"tệp có hai sheet cùng tên «{twin}» (giống nhau khi nhìn, khác nhau ở cách "
+                                       "mã hóa dấu tiếng Việt): chỉ đọc một sheet, số liệu ở sheet còn lại không "
+                                       "được đọc. Xóa sheet thừa (chép số liệu của nó sang sheet kia nếu cần) rồi chạy "
+                                       "lại."))
     meta = _meta(book) if L.META in book.sheet_names else {}
     if meta.get("criteria_sha256") not in (None, "", criteria.sha256):
         problems.append(InputError(
