@@ -16,7 +16,7 @@ from ..errors import CriteriaError, CriteriaProblem, Location
 from ..forms.layout import col_letter
 from ..trace import plain
 from .load import Criteria, decode, parse_criteria, read_raw
-from .models import NUMBER_BOUNDS_VI, out_of_range
+from .models import out_of_range, out_of_range_message
 
 if TYPE_CHECKING:
     from ..readers.package import Package
@@ -185,9 +185,8 @@ def import_excel(source: Path, target: Path) -> int:
         try:
             value = _from_cell(value, container[key])
         except _OutOfRange:
-            problems.append(CriteriaProblem("NUMBER_OUT_OF_RANGE", where, f"«{_cut(value)}» nằm ngoài khoảng hợp "
-                                            f"lý: {NUMBER_BOUNDS_VI}. Sửa lại ô này (thường do gõ thừa chữ số "
-                                            "hoặc nhầm số mũ «e»)."))
+            problems.append(CriteriaProblem("NUMBER_OUT_OF_RANGE", where,
+                                            out_of_range_message(f"«{_cut(value)}»", "ô này") + "."))
             return
         except (ArithmeticError, ValueError, TypeError):  # not a number (InvalidOperation), NaN, Infinity, a date
             problems.append(CriteriaProblem("NOT_A_NUMBER", where, f"«{_cut(value)}» không phải là số"))

@@ -16,7 +16,6 @@ from pydantic import ValidationError
 from scoring.errors import CriteriaError, CriteriaProblem
 
 from .models import (
-    NUMBER_BOUNDS_VI,
     RULE_KINDS,
     CriteriaFile,
     Criterion,
@@ -24,6 +23,7 @@ from .models import (
     IndicatorCondition,
     Scheme,
     out_of_range,
+    out_of_range_message,
 )
 from .validate import check, walk
 
@@ -176,9 +176,8 @@ def _hostile(data: Any) -> list[CriteriaProblem]:
         elif isinstance(node, Decimal) and not node.is_finite():
             problems.append(CriteriaProblem("NOT_A_NUMBER", path, f"{node} không phải là số; ghi một số cụ thể"))
         elif isinstance(node, (int, Decimal)) and not isinstance(node, bool) and out_of_range(node):
-            problems.append(CriteriaProblem("NUMBER_OUT_OF_RANGE", path, f"số {_shown(node)} nằm ngoài khoảng hợp "
-                                            f"lý: {NUMBER_BOUNDS_VI}. Sửa lại số này (thường do gõ thừa chữ số "
-                                            "hoặc nhầm số mũ «e»)"))
+            problems.append(CriteriaProblem("NUMBER_OUT_OF_RANGE", path,
+                                            out_of_range_message(f"số {_shown(node)}", "số này")))
     if len(problems) > _MAX_LISTED:
         rest = len(problems) - _MAX_LISTED
         problems = [*problems[:_MAX_LISTED],

@@ -18,6 +18,13 @@ NUMBER_BOUNDS_VI = (f"mọi số trong bộ tiêu chí phải nhỏ hơn 10^{NUM
                     f"có không quá {NUMBER_MAX_DECIMALS} chữ số thập phân")
 
 
+def out_of_range_message(shown: str, where: str) -> str:
+    """NUMBER_OUT_OF_RANGE's text, the same for the JSON file and its Excel copy: `shown` is the number as the
+    user wrote it (cut to a readable length), `where` names what to fix («số này», «ô này»)."""
+    return (f"{shown} nằm ngoài khoảng hợp lý: {NUMBER_BOUNDS_VI}. Sửa lại {where} (thường do gõ thừa chữ số hoặc "
+            "nhầm số mũ «e»)")
+
+
 def out_of_range(value: int | Decimal) -> bool:
     """True for a number no criteria file can mean (see the bounds above); decided without converting it,
     so it is instant whatever the exponent. Not-a-number and infinities are the caller's to refuse."""
