@@ -115,6 +115,14 @@ def test_a_time_is_quoted_as_the_number_typed(raw: Any, quoted: str) -> None:
     assert shown(raw) == quoted
 
 
+@pytest.mark.parametrize(("raw", "quoted"), [
+    (1e308, '"1E+308"'), (-2.5e20, '"-2,5E+20"'), (1e15, '"1E+15"'), (999_999_999_999_999.0, '"999999999999999"'),
+    (12.0, '"12"'),
+])
+def test_a_huge_number_is_quoted_as_excel_shows_it(raw: float, quoted: str) -> None:
+    assert shown(raw) == quoted
+
+
 def test_serial_zero_in_a_date_cell_is_quoted_as_the_number() -> None:
     """calamine reads 0 (and -1) in a date-formatted cell as the time 00:00:00."""
     code, message = _problems(date=dt.time(0, 0))["D2"]

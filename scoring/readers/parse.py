@@ -66,7 +66,8 @@ def is_empty(raw: Any) -> bool:
 def shown(raw: Any) -> str:
     """How a raw cell value is quoted back in a message."""
     if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
+        # Beyond float's 15 exact digits, as Excel shows it (1E+308), not as 309 digits of which 60 are quoted
+        raw = int(raw) if abs(raw) < 1e15 else f"{raw:.15G}".replace(".", ",")
     if isinstance(raw, (dt.date, dt.datetime)):
         raw = raw.strftime("%d/%m/%Y")
     elif isinstance(raw, (dt.time, dt.timedelta)):
