@@ -218,9 +218,10 @@ def test_a_failed_report_records_nothing_in_the_history(inputs: Path, tmp_path: 
 
 def test_a_history_that_cannot_be_written_is_reported_after_the_files(inputs: Path, tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite3"
-    db.mkdir()  # a folder where the database file should be: sqlite cannot open it
+    db.write_text("không phải cơ sở dữ liệu")  # not SQLite: found only once sqlite reads it, after the files
     result = CliRunner().invoke(app, ["report", str(inputs), "--out", str(tmp_path / "o"), "--db", str(db)], env=ENV)
     assert result.exit_code == 1, result.output  # the user's machine, not a bug (that would be 3)
+    assert db.read_text() == "không phải cơ sở dữ liệu"  # the user's file is left as it was
     assert (tmp_path / "o" / writer.TRACE).exists()  # the files were written; only the history failed
     said = " ".join(result.output.split())
     assert "không mở hoặc ghi được lịch sử" in said and "đã được ghi xong" in said and "--khong-luu" in said
