@@ -2,28 +2,71 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import signal
+import stat
+import sys
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 
+Writer = Callable[[Path], object]
+_batch: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("qd274_atomic_batch", default=None)
+_STALE_SECONDS = 3600  # a temp file untouched this long belongs to no live run, whatever its process id says
 
-def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
-    """Call `write(tmp_path)` and move the result onto `target` in one rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+
+class NotAFileError(OSError):
+    """The target exists and is not a regular file (a folder, a device, a FIFO): never replaced."""
+
+    def __init__(self, target: Path) -> None:
+        super().__init__(f"«{target}» đã có nhưng không phải tệp thường (là thư mục, thiết bị hoặc FIFO): qd274 không "
+                         "ghi đè lên nó. Chọn tên tệp khác.")
+        self.target = target
+
+
+def check_target(target: Path) -> None:
+    """Raise NotAFileError when `target` exists and is not a regular file (a link to one is followed). Renaming a
+    file onto /dev/null, a device or a FIFO would replace that node itself."""
     try:
-        write(tmp_path)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes the file private; outputs are ordinary files
-        os.replace(tmp_path, target)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError:  # a dangling link, a component that is a file: the write itself will say what is wrong
+        return
+    if not stat.S_ISREG(mode):
+        raise NotAFileError(target)
+
+
+def write_atomic(target: Path, write: Writer) -> Path:
+    """Call `write(tmp_path)` and move the result onto `target` in one rename; inside `together()`, the rename
+    waits for the block's end, with the other files' renames."""
+    tmp = stage(target, write)
+    batch = _batch.get()
+    if batch is not None:
+        batch.append((tmp, target))
+    else:
+        commit([(tmp, target)])
     return target
+
+
+@contextlib.contextmanager
+def together() -> Iterator[None]:
+    """The files written atomically in this block replace their targets together at its end, or, on an error or
+    an interrupt anywhere in it, none of them does: `qd274 report`'s four files always come from one run."""
+    batch: list[tuple[Path, Path]] = []
+    token = _batch.set(batch)
+    try:
+        yield
+    except BaseException:
+        discard(batch)
+        raise
+    finally:
+        _batch.reset(token)
+    commit(batch)
 
 
 def write_bytes_atomic(target: Path, data: bytes) -> Path:
@@ -33,9 +76,125 @@ def write_bytes_atomic(target: Path, data: bytes) -> Path:
     return write_atomic(target, write)
 
 
+def via_memory(save: Callable[[io.BytesIO], object]) -> Writer:
+    """A writer for a library that saves a zip to a path and leaves it open when a write fails (python-docx and
+    openpyxl on a full disk: the half-closed file is finalised later, with a traceback): it saves into memory
+    (a report or form is at most a few MB), then the bytes go to the file in one closed write."""
+    def write(path: Path) -> None:
+        buffer = io.BytesIO()
+        save(buffer)
+        path.write_bytes(buffer.getbuffer())
+
+    return write
+
+
+def stage(target: Path, write: Writer) -> Path:
+    """Call `write(tmp_path)` on a temp file beside `target` and return it, complete, not yet in place (see commit);
+    on any failure the temp file is removed. Its name carries this process's id (see remove_stale_temps)."""
+    check_target(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        write(tmp_path)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes the file private; outputs are ordinary files
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    return tmp_path
+
+
+def commit(staged: Sequence[tuple[Path, Path]]) -> None:
+    """Move every staged temp file onto its target, as one step as far as the system allows: each rename is
+    atomic, Ctrl+C and SIGTERM wait until the last one is done (POSIX), and a second qd274 committing into the same
+    folder waits for this one (POSIX: a lock on the folder). On a failure the temp files not yet moved are removed."""
+    try:
+        for _, target in staged:
+            check_target(target)
+        with _folder_lock(staged[0][1].parent if staged else None), _signals_held():
+            for tmp, target in staged:
+                os.replace(tmp, target)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)  # already moved: nothing there any more
+
+
+def discard(staged: Sequence[tuple[Path, Path]]) -> None:
+    for tmp, _ in staged:
+        tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path | None) -> Iterator[None]:
+    if folder is None or sys.platform == "win32":  # Windows: no lock on a folder without a file of our own in it
+        yield
+        return
+    import fcntl
+
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # a folder we may write into but not open: commit unlocked rather than fail
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl+C and SIGTERM held back (delivered right after) while the renames run: a set of files is never left
+    half replaced by an interrupt. POSIX only; the window on Windows is a few renames."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def remove_stale_temps(folder: Path, names: list[str]) -> None:
-    """Temp files left by a run that was killed outright (no cleanup possible): removed by the next run."""
-    if folder.is_dir():
-        for name in names:
-            for stale in folder.glob(f".{name}.*.tmp"):
-                stale.unlink(missing_ok=True)
+    """Temp files left by a run that was killed outright (no cleanup possible): removed by the next run. A temp
+    file of a run still writing (another qd274 into the same folder) is left alone: its process is alive (POSIX)
+    and it is fresh."""
+    if not folder.is_dir():
+        return
+    now = time.time()
+    for name in names:
+        for temp in folder.glob(f".{name}.*.tmp"):
+            try:
+                age = now - temp.stat().st_mtime
+            except OSError:  # removed meanwhile by its own run
+                continue
+            if age > _STALE_SECONDS or not _alive(_writer_pid(temp, name)):
+                temp.unlink(missing_ok=True)
+
+
+def _writer_pid(temp: Path, name: str) -> int | None:
+    """The process id in a temp file's name (.NAME.PID.random.tmp); None for a name without one (older runs)."""
+    pid = temp.name[len(name) + 2:].split(".", 1)[0]
+    return int(pid) if pid.isdigit() and len(pid) < 10 else None
+
+
+def _alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":  # os.kill would end the process there: trust the age alone
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, another user's
+        return True
+    return True

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..atomic import write_atomic, write_bytes_atomic
+from ..atomic import via_memory, write_atomic, write_bytes_atomic
 from ..errors import CriteriaError, CriteriaProblem, Location
 from ..forms.layout import col_letter
 from ..trace import plain
@@ -118,7 +118,7 @@ def export_excel(criteria: Criteria, target: Path) -> Path:
         assert holder is not None  # the file was loaded: every field is there
         decision_rows.append([name, holder[0][holder[1]]])
     sheet(DECISION, ["truong", "gia_tri"], decision_rows, {2}, [30, 100])
-    return write_atomic(target, lambda p: wb.save(p))
+    return write_atomic(target, via_memory(wb.save))
 
 
 def _check_package(source: Path) -> Package:

@@ -26,7 +26,7 @@ from docx.styles.style import ParagraphStyle
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from ..atomic import write_atomic
+from ..atomic import via_memory, write_atomic
 from ..criteria.models import CriteriaFile
 from ..evaluate import UnitResult
 from ..grading import FiredOverride, band_for
@@ -92,7 +92,7 @@ def write_docx(run: Run, target: Path, *, issuer: str = "UBND HUYỆN YÊN THẾ
 
     def write(tmp: Path) -> None:
         doc = build(run, issuer=issuer, unit=unit, place=place, symbol=symbol, charts=charts)
-        doc.save(str(tmp))
+        via_memory(doc.save)(tmp)
         normalize_package(tmp)
 
     return write_atomic(target, write)

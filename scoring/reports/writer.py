@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..atomic import remove_stale_temps
+from ..atomic import remove_stale_temps, together
 from ..batch import gc_paused
 from ..pipeline import Run
 from ..trace import sentence_pass
@@ -69,9 +69,12 @@ def write_all(run: Run, out: Path, charts: ChartWorker | None = None) -> list[Pa
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out, list(NAMES))
     # gc paused: hundreds of thousands of short-lived acyclic dicts and strings (see scoring.batch); one
-    # sentence pass: the workbook, the page and the trace render each branch sentence once between them
-    with gc_paused(), sentence_pass():
+    # sentence pass: the workbook, the page and the trace render each branch sentence once between them.
+    # together(): the four files replace the previous four at the end, all of them or (a full disk, Ctrl+C)
+    # none: a folder never holds a workbook of this run beside the trace of the last
+    with gc_paused(), sentence_pass(), together():
         drawn = charts.draw(chart_jobs(run), run.criteria.file) if charts else None
         xlsx = write_xlsx(run, out / XLSX)
-        return [xlsx, write_docx(run, out / DOCX, charts=drawn() if drawn else None), write_html(run, out / HTML),
-                write_trace(run, out / TRACE)]
+        written = [xlsx, write_docx(run, out / DOCX, charts=drawn() if drawn else None),
+                   write_html(run, out / HTML), write_trace(run, out / TRACE)]
+    return written

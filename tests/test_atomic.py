@@ -1,0 +1,137 @@
+"""Atomic outputs: a set of files replaced together or not at all, special files never replaced, live temps kept."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scoring import atomic
+from scoring.atomic import NotAFileError, commit, remove_stale_temps, stage, together, write_atomic
+from scoring.cli import app
+from scoring.reports import writer
+from tests.report_fixtures import build_inputs
+
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs, signals and process ids as on POSIX")
+
+
+def put(text: str) -> atomic.Writer:
+    return lambda p: p.write_text(text)
+
+
+def fail(p: Path) -> None:
+    p.write_text("half")
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def temps(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.suffix == ".tmp")
+
+
+@posix_only
+def test_a_fifo_is_never_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "out.xlsx"
+    os.mkfifo(fifo)
+    with pytest.raises(NotAFileError, match="không phải tệp thường"):
+        write_atomic(fifo, put("x"))
+    assert fifo.is_fifo() and temps(tmp_path) == []
+
+
+def test_a_folder_is_never_replaced(tmp_path: Path) -> None:
+    (tmp_path / "out.json").mkdir()
+    with pytest.raises(NotAFileError):
+        write_atomic(tmp_path / "out.json", put("x"))
+    assert (tmp_path / "out.json").is_dir()
+
+
+@pytest.mark.parametrize("error", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()])
+def test_together_replaces_all_or_none(tmp_path: Path, error: BaseException) -> None:
+    for name in ("a", "b", "c"):
+        (tmp_path / name).write_text(f"old {name}")
+
+    def third(p: Path) -> None:
+        p.write_text("half")
+        raise error
+
+    with pytest.raises(type(error)), together():
+        write_atomic(tmp_path / "a", put("new a"))
+        write_atomic(tmp_path / "b", put("new b"))
+        write_atomic(tmp_path / "c", third)
+    assert [(tmp_path / n).read_text() for n in "abc"] == ["old a", "old b", "old c"]
+    assert temps(tmp_path) == []
+    with together():
+        write_atomic(tmp_path / "a", put("new a"))
+        write_atomic(tmp_path / "b", put("new b"))
+        assert (tmp_path / "a").read_text() == "old a"  # nothing moves before the block ends
+    assert [(tmp_path / n).read_text() for n in "ab"] == ["new a", "new b"]
+    assert temps(tmp_path) == []
+
+
+@posix_only
+def test_an_interrupt_during_the_renames_waits_until_the_last_one(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    staged = [(stage(tmp_path / n, put(f"new {n}")), tmp_path / n) for n in "abc"]
+    real = os.replace
+    sent = []
+
+    def replace_then_interrupt(src: Path, dst: Path) -> None:
+        real(src, dst)
+        if not sent:
+            sent.append(dst)
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C after the first rename
+
+    monkeypatch.setattr(atomic.os, "replace", replace_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        commit(staged)
+        time.sleep(0.1)  # without the signals held, the interrupt would have come inside commit
+    assert [(tmp_path / n).read_text() for n in "abc"] == ["new a", "new b", "new c"]
+    assert temps(tmp_path) == []
+
+
+@posix_only
+def test_stale_temps_of_dead_or_old_runs_go_and_a_live_runs_stay(tmp_path: Path) -> None:
+    name = writer.TRACE
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    try:
+        files = {kind: tmp_path / f".{name}.{pid}.{kind}.tmp" for kind, pid in
+                 (("live", live.pid), ("dead", dead.pid), ("old", live.pid))}
+        files["legacy"] = tmp_path / f".{name}.abc123.tmp"  # named before process ids were
+        for f in files.values():
+            f.write_text("temp")
+        old = time.time() - 2 * 3600
+        os.utime(files["old"], (old, old))
+        remove_stale_temps(tmp_path, [name])
+        assert temps(tmp_path) == [files["live"].name]
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_a_failed_report_leaves_the_previous_four_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs = build_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    args = ["report", str(inputs), "--out", str(out), "--khong-luu"]
+    first = CliRunner().invoke(app, args, env={"COLUMNS": "200", "SOURCE_DATE_EPOCH": "1700000000"})
+    assert first.exit_code in (0, 1), first.output
+    before = {n: (out / n).read_bytes() for n in writer.NAMES}
+
+    from scoring.reports import trace_json
+
+    def full_disk(run: object, target: Path) -> Path:
+        return write_atomic(target, fail)
+
+    monkeypatch.setattr(trace_json, "write_trace", full_disk)  # the last of the four: the others are staged
+    second = CliRunner().invoke(app, args, env={"COLUMNS": "200", "SOURCE_DATE_EPOCH": "1800000000"})  # other bytes
+    assert second.exit_code == 1, second.output
+    assert "không ghi được tệp kết quả" in " ".join(second.output.split())
+    assert {n: (out / n).read_bytes() for n in writer.NAMES} == before
+    assert temps(out) == [] and sorted(p.name for p in out.iterdir()) == sorted(writer.NAMES)
