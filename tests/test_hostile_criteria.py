@@ -4,8 +4,11 @@ internal one (exit 3), never a hang, and an import never touches the target JSON
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +22,7 @@ from typer.testing import CliRunner
 from scoring.cli import app
 from scoring.criteria import DEFAULT_CRITERIA, load_criteria, parse_criteria
 from scoring.criteria.excel import export_excel, import_excel
-from scoring.criteria.load import MAX_DEPTH
+from scoring.criteria.load import MAX_CRITERIA_BYTES, MAX_DEPTH
 from scoring.criteria.models import CriteriaFile
 from scoring.errors import CriteriaError
 
@@ -205,3 +208,24 @@ def test_cli_import_of_a_huge_exponent_ends_at_once_with_exit_1(export: Path, ta
     assert result.exit_code == 1, result.output
     assert "NUMBER_OUT_OF_RANGE" in result.output and "ô E3" in result.output
     assert target.read_bytes() == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs are POSIX")
+def test_a_fifo_as_criteria_file_is_refused_at_once(tmp_path: Path) -> None:
+    """Reading a FIFO blocks until something writes into it: `score --tieu-chi fifo` used to hang for ever."""
+    fifo = tmp_path / "tieu_chi.json"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "scoring", "criteria", "--tieu-chi", str(fifo)],
+                          capture_output=True, text=True, timeout=60, env=os.environ | {"COLUMNS": "200"})
+    assert done.returncode == 1, done.stdout + done.stderr
+    said = " ".join((done.stdout + done.stderr).split())
+    assert "FILE_UNREADABLE" in said and "không phải tệp thường" in said
+
+
+def test_a_criteria_file_far_too_large_is_refused_unread(tmp_path: Path) -> None:
+    huge = tmp_path / "tieu_chi.json"
+    with huge.open("wb") as f:  # sparse: no disk used, and never read
+        f.truncate(MAX_CRITERIA_BYTES + 1)
+    with pytest.raises(CriteriaError) as caught:
+        load_criteria(huge)
+    assert caught.value.codes() == {"FILE_UNREADABLE"} and "quá 100 MB" in str(caught.value)

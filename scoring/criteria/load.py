@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -92,13 +93,27 @@ def load_criteria(path: str | Path | None = None) -> Criteria:
     return parse_criteria(read_raw(p), str(p))
 
 
+# The shipped file is ~100 KB; a criteria file a thousand times larger is no criteria file.
+MAX_CRITERIA_BYTES = 100 * 1024 * 1024
+
+
 def read_raw(path: Path) -> bytes:
-    """The criteria file's bytes; FILE_UNREADABLE when it cannot be read."""
+    """The criteria file's bytes; FILE_UNREADABLE when it cannot be read, is not a regular file (a FIFO would
+    block for ever, /dev/zero never end) or is far larger than any criteria file."""
+    def refused(why: str) -> CriteriaError:
+        return CriteriaError(str(path), [CriteriaProblem("FILE_UNREADABLE", "", why)])
+
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise refused("không phải tệp thường (là thư mục, FIFO hoặc thiết bị): --tieu-chi cần tệp bộ tiêu chí "
+                          ".json, ví dụ criteria/274_qd_ubnd.json")
+        if info.st_size > MAX_CRITERIA_BYTES:
+            raise refused(f"tệp nặng {info.st_size // (1024 * 1024)} MB, quá {MAX_CRITERIA_BYTES // (1024 * 1024)} MB: "
+                          "không phải bộ tiêu chí (bộ kèm theo chỉ khoảng 100 KB). Kiểm tra có đúng tệp không")
         return path.read_bytes()
     except OSError as exc:
-        raise CriteriaError(str(path), [CriteriaProblem("FILE_UNREADABLE", "", f"không đọc được tệp: {exc}")]
-                            ) from exc
+        raise refused(f"không đọc được tệp: {exc}") from exc
 
 
 # The shipped file nests 12 levels (criteria three deep, a rule's tiers); a hundred leaves room for any real
