@@ -9,6 +9,7 @@ import signal
 import stat
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
@@ -148,17 +149,23 @@ def _folder_lock(folder: Path | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Ctrl+C and SIGTERM held back (delivered right after) while the renames run: a set of files is never left
-    half replaced by an interrupt. POSIX only; the window on Windows is a few renames."""
-    if not hasattr(signal, "pthread_sigmask"):
+    """Ctrl+C and SIGTERM held back while the renames run, then delivered: a set of files is never left half
+    replaced by an interrupt. Python handles signals on the main thread whichever thread the system picks, so
+    the handlers are swapped for ones that only take note (a thread's signal mask would not be enough)."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    pending: list[int] = []
+    held = [s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None
+            and signal.getsignal(s) is not None]  # None: a handler set outside Python, left as it is
+    previous = {s: signal.signal(s, lambda signum, _frame: pending.append(signum)) for s in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if pending:
+            signal.raise_signal(pending[0])  # now, to the handler that was there (Ctrl+C: KeyboardInterrupt)
 
 
 def remove_stale_temps(folder: Path, names: list[str]) -> None:

@@ -5,6 +5,7 @@ Heavy imports happen inside the commands so that `qd274 --help` answers at once.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -39,7 +40,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 PathArg = Annotated[Path, typer.Argument(help="Thư mục (hoặc tệp) chứa biểu đã điền và/hoặc bảng tổng hợp.",
                                          show_default=False)]
-YearOpt = Annotated[int | None, typer.Option("--nam", help="Năm đánh giá (bỏ qua biểu của năm khác).")]
+YEAR_MIN, YEAR_MAX = 2000, 2100  # QĐ 274 dates from 2017: a year outside these is a typo (0, -1, 20233)
+
+
+def _year(value: Any) -> Any:
+    """--nam (one year, or a list of them) within YEAR_MIN..YEAR_MAX: a usage error otherwise, before any work."""
+    for year in value if isinstance(value, list) else [value]:
+        if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+            raise cli_words.bad_parameter(f"{year} không phải năm đánh giá (từ {YEAR_MIN} đến {YEAR_MAX}), "
+                                          "ví dụ --nam 2023", param_hint="--nam")
+    return value
+
+
+YearOpt = Annotated[int | None, typer.Option("--nam", help="Năm đánh giá (bỏ qua biểu của năm khác).",
+                                             callback=_year)]
 SubjectOpt = Annotated[str | None, typer.Option("--doi-tuong", help="Chỉ một đối tượng của bộ tiêu chí (bộ mặc "
                                                 "định: huyen, xa, co_quan).")]
 CriteriaOpt = Annotated[Path | None, typer.Option("--tieu-chi", help="Tệp tiêu chí JSON khác tệp mặc định.")]
@@ -49,6 +63,12 @@ RegistryOpt = Annotated[Path | None, typer.Option("--danh-sach", help="Danh sác
 
 
 _console = cli_words.console
+
+
+_OS_WHY = {errno.ENAMETOOLONG: "tên tệp hoặc thư mục quá dài ", errno.ENOSPC: "ổ đĩa hết chỗ trống ",
+           errno.EACCES: "không có quyền ", errno.EPERM: "không có quyền ", errno.EROFS: "ổ đĩa chỉ cho đọc ",
+           errno.ENOENT: "không tìm thấy ", errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục ",
+           errno.EISDIR: "là thư mục, không phải tệp "}
 
 
 def guarded(func: F) -> F:
@@ -69,6 +89,20 @@ def guarded(func: F) -> F:
 
             # the message quotes the user's own text (file names, cell values): never read it as markup
             _console(stderr=True).print(f"[bold red]Lỗi:[/bold red] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(EXIT_PROBLEMS) from None
+        except BrokenPipeError:  # the reader went away (qd274 … | head): nothing more to tell it, and no traceback
+            _quiet_stdout()
+            raise typer.Exit(EXIT_PROBLEMS) from None
+        except OSError as exc:  # the machine's refusal (a name too long, a full disk, no permission): not a bug
+            if _state["debug"]:
+                raise
+            from rich.markup import escape
+
+            where = f" «{exc.filename}»" if exc.filename else ""
+            why = _OS_WHY.get(exc.errno or 0, "")
+            _console(stderr=True).print(f"[bold red]Lỗi:[/bold red] hệ điều hành từ chối đọc hoặc ghi{escape(where)}: "
+                                        f"{why}({escape(exc.strerror or str(exc))}). Kiểm tra đường dẫn, quyền và chỗ "
+                                        "trống trên ổ đĩa rồi chạy lại.", highlight=False)
             raise typer.Exit(EXIT_PROBLEMS) from None
         except Exception as exc:
             if _state["debug"]:
@@ -246,21 +280,29 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
              doi_tuong: SubjectOpt = None,
              don_vi: Annotated[Path | None, typer.Option("--don-vi", help="Danh sách đơn vị: tạo một biểu điền "
                                                          "sẵn cho mỗi đơn vị.")] = None,
-             nam: Annotated[int, typer.Option("--nam", help="Năm đánh giá.")] = 2023,
+             nam: Annotated[int, typer.Option("--nam", help="Năm đánh giá.", callback=_year)] = 2023,
              tong_hop: Annotated[bool, typer.Option("--tong-hop", help="Tạo bảng tổng hợp (một dòng một đơn vị).")]
              = False,
              tieu_chi: CriteriaOpt = None) -> None:
     """Tạo biểu Excel để các đơn vị điền (hoặc bảng tổng hợp) từ bộ tiêu chí."""
+    from rich.markup import escape
+
+    from .forms.generate import template_out_problem, unit_problems, write_form
+
+    # said at once, before the criteria are read: a folder, a device or a FIFO is never replaced by a form
+    if problem := template_out_problem(out, folder=don_vi is not None and not tong_hop, consolidated=tong_hop):
+        raise cli_words.bad_parameter(problem, param_hint="--out")
     criteria = _criteria(tieu_chi, doi_tuong)
     con = _console()
     if tong_hop:
         from .forms.consolidated_template import write_consolidated_template
 
+        if don_vi is not None:
+            con.print("[yellow]--don-vi không dùng cho bảng tổng hợp (--tong-hop): bảng để trống, mỗi đơn vị "
+                      "một dòng.[/yellow]")
         write_consolidated_template(out, criteria, nam, doi_tuong)
         con.print(f"Đã tạo bảng tổng hợp {out}.", markup=False)
         return
-    from .forms.generate import write_form
-
     if don_vi is not None:
         from .registry import load_registry
 
@@ -270,12 +312,20 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
 
             show(con, problems)
             raise typer.Exit(EXIT_PROBLEMS)
-        from .safe_paths import inside, safe_name
+        from .safe_paths import name_clashes, unique_paths
 
         units = [u for u in registry.units if doi_tuong is None or u.subject == doi_tuong]
-        for u in units:  # codes come from a user's file: they never choose where a form is written
-            write_form(inside(out, safe_name(u.subject), f"{safe_name(u.code)}.xlsx"), criteria, u.subject, nam, u)
+        if refused := unit_problems(units):  # a form qd274 check would refuse is not handed out
+            for line in refused:
+                con.print(f"[red]Lỗi:[/red] {escape(line)}")
+            raise typer.Exit(EXIT_PROBLEMS)
+        items = [(u.subject, u.code) for u in units]
+        paths = unique_paths(out, items)  # codes come from a user's file: they never choose where a form goes
+        for u, path in zip(units, paths, strict=True):
+            write_form(path, criteria, u.subject, nam, u)
         con.print(f"Đã tạo {len(units)} biểu trong {out}.", markup=False)
+        for line in name_clashes(out, items, paths):
+            con.print(f"[yellow]Lưu ý:[/yellow] {escape(line)}")
         return
     if doi_tuong is None:
         from .errors import one_of
@@ -307,8 +357,8 @@ def report(path: PathArg,
         raise cli_words.bad_parameter(problem, param_hint="--db")
     with chart_worker() as charts:  # started first: it prepares matplotlib while the inputs are read
         result = _run(path, nam, doi_tuong, tieu_chi, danh_sach)
-        if not result.results:  # a mistyped folder: no empty report to send on, no empty run kept for ever
-            _nothing_to_report(path, result, nam, doi_tuong)
+        if not _from_files(result):  # a mistyped folder or year: no report of only the registry's units (all
+            _nothing_to_report(path, result, nam, doi_tuong)  # «không có biểu») to send on, or kept for ever
         try:
             written = write_all(result, out, charts)  # the history is written only once every file is
         except OSError as exc:  # a full disk, no permission, a folder that cannot be made
@@ -333,6 +383,12 @@ def report(path: PathArg,
     if errors:
         con.print(f"[yellow]Có {len(errors)} lỗi dữ liệu: xem sheet «Kiểm tra» hoặc chạy qd274 check.[/yellow]")
     raise typer.Exit(_exit_code(result, False))
+
+
+def _from_files(result: Any) -> int:
+    """How many units were read from an input file: the others are the registry's units with no form (NO_FORM)."""
+    no_form = {p.unit_id for p in result.problems if p.code == "NO_FORM"}
+    return sum(1 for r in result.results if r.unit.unit_id not in no_form)
 
 
 def _nothing_to_report(path: Path, result: Any, nam: int | None, doi_tuong: str | None) -> NoReturn:
@@ -386,7 +442,8 @@ def history_cmd(db: DbOpt = None) -> None:
 
 @command("so-sanh")
 @guarded
-def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm cần so sánh: --nam 2022 --nam 2023.")],
+def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm cần so sánh: --nam 2022 --nam 2023.",
+                                                       callback=_year)],
                 lan: Annotated[list[int] | None, typer.Option("--lan", help="Số lần chạy cụ thể cho từng năm "
                                                              "(mặc định: lần mới nhất).")] = None,
                 db: DbOpt = None) -> None:
@@ -465,6 +522,16 @@ def _exit_status(code: object) -> int:
         return code
     print(code, file=sys.stderr)
     return EXIT_PROBLEMS
+
+
+def _quiet_stdout() -> None:
+    """Standard output pointed at the null device: its buffer, written to a closed pipe, would fail again at
+    exit (Python's own advice for BrokenPipeError)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (a test runner's capture): nothing to redirect
+        pass
 
 
 def _end(code: int) -> NoReturn:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -88,9 +89,12 @@ def test_an_interrupt_during_the_renames_waits_until_the_last_one(tmp_path: Path
             os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C after the first rename
 
     monkeypatch.setattr(atomic.os, "replace", replace_then_interrupt)
+    other = threading.Thread(target=time.sleep, args=(0.5,))  # the system may hand the signal to any thread
+    other.start()
     with pytest.raises(KeyboardInterrupt):
         commit(staged)
         time.sleep(0.1)  # without the signals held, the interrupt would have come inside commit
+    other.join()
     assert [(tmp_path / n).read_text() for n in "abc"] == ["new a", "new b", "new c"]
     assert temps(tmp_path) == []
 

@@ -255,7 +255,7 @@ def test_nothing_read_writes_no_file_and_no_history(tmp_path: Path, where: str) 
     assert not out.exists() and not db.exists()
 
 
-@pytest.mark.parametrize("option", [["--nam", "1999"], ["--doi-tuong", "huyen"]])
+@pytest.mark.parametrize("option", [["--nam", "2022"], ["--doi-tuong", "huyen"]])
 def test_units_left_out_by_an_option_are_named_as_the_cause(tmp_path: Path, option: list[str]) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

@@ -8,11 +8,12 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from ..atomic import write_atomic, write_bytes_atomic
+from ..atomic import via_memory, write_atomic, write_bytes_atomic
 from ..criteria import Criteria
 from ..criteria.models import RatioLinear, RatioTiers
 from ..errors import one_of
 from . import layout as L
+from .generate import refuse_target, text_cell
 
 _HEAD = Font(name="Times New Roman", bold=True, size=11)
 _FILL = PatternFill("solid", fgColor="E8EEF7")
@@ -41,6 +42,9 @@ def consolidated_columns(criteria: Criteria, subject: str | None) -> list[tuple[
 
 
 def write_consolidated_template(path: Path, criteria: Criteria, year: int, subject: str | None) -> Path:
+    """A .csv `path`: the header line only; any other: an .xlsx workbook (generate.template_out_problem refuses
+    other suffixes first). Raises TemplateError, writing nothing, when `path` is a folder, device, FIFO or socket."""
+    refuse_target(path)
     columns = consolidated_columns(criteria, subject)
     if path.suffix.lower() == ".csv":
         return write_bytes_atomic(path, ("\ufeff" + ",".join(c for c, _ in columns) + "\n").encode("utf-8"))
@@ -49,18 +53,24 @@ def write_consolidated_template(path: Path, criteria: Criteria, year: int, subje
     assert ws is not None
     ws.title = "Tổng hợp"
     for n, (col, meaning) in enumerate(columns, start=1):
-        cell = ws.cell(1, n, col)
+        cell = text_cell(ws, 1, n, col)
         cell.font, cell.fill, cell.alignment = _HEAD, _FILL, Alignment(wrap_text=True, vertical="top")
         cell.comment = Comment(meaning, "qd274")
         ws.column_dimensions[L.col_letter(n)].width = max(12, min(28, len(col) + 2))
     ws.freeze_panes = "C2"
     notes = wb.create_sheet("Chú thích")
-    notes.append(["Cột", "Ý nghĩa"])
-    for col, meaning in columns:
-        notes.append([col, meaning])
-    notes.append([])
-    notes.append(["Ghi chú", f"Một dòng một đơn vị, năm {year}. Để trống ô không có số liệu. "
-                  "Có/Không, số nguyên ≥ 0, ngày dd/mm/yyyy. Không đổi tên cột ở dòng 1."])
+    # the meanings quote the criteria file's labels and titles: text, never a formula (append() would make one)
+    rows = [("Cột", "Ý nghĩa"), *columns, ("", ""), ("Ghi chú", f"Một dòng một đơn vị, năm {year}. Để trống ô không "
+            "có số liệu. Có/Không, số nguyên ≥ 0, ngày dd/mm/yyyy. Không đổi tên cột ở dòng 1.")]
+    for r, pair in enumerate(rows, start=1):
+        for c, text in enumerate(pair, start=1):
+            if text:
+                text_cell(notes, r, c, text)
     notes.column_dimensions["A"].width = 34
     notes.column_dimensions["B"].width = 100
-    return write_atomic(path, lambda p: wb.save(p))
+
+    def save(tmp: Path) -> None:
+        via_memory(wb.save)(tmp)  # a full disk leaves no open zip behind (scoring.atomic)
+        refuse_target(path)  # again just before the rename: a FIFO made meanwhile is not replaced either
+
+    return write_atomic(path, save)

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..atomic import write_atomic
+from ..atomic import via_memory, write_atomic
 from ..criteria import Criteria, Criterion
 from ..criteria.models import Judgement, RatioLinear, RatioTiers
 from ..criteria.validate import walk
+from ..errors import Qd274Error
+from ..names import clean
+from ..numbers import format_vi
+from ..readers.limits import MAX_NAME_CHARS
+from ..readers.parse import quote
 from ..registry import RegisteredUnit
 from ..reports.package import FIXED_TIME, normalize_package
 from ..scores import score_step
@@ -49,19 +56,123 @@ def build_form(criteria: Criteria, subject: str, year: int, unit: RegisteredUnit
     return wb
 
 
+class TemplateError(Qd274Error, ValueError):
+    """A form or template that must not be written (a device where the file would go, a unit whose form
+    qd274 check would refuse): the message says what, where and how to fix it."""
+
+
 def write_form(path: Path, criteria: Criteria, subject: str, year: int, unit: RegisteredUnit | None = None) -> Path:
+    """Write the form to `path` (atomically). Raises TemplateError, writing nothing, when `path` is a folder or
+    a device, FIFO or socket (never replaced by a file), or when `unit` cannot make a valid form (unit_problems)."""
+    if unit is not None and (problems := unit_problems([unit])):
+        raise TemplateError(problems[0])
+    refuse_target(path)
     wb = build_form(criteria, subject, year, unit)
 
     def save(tmp: Path) -> None:
-        wb.save(tmp)
+        via_memory(wb.save)(tmp)  # a full disk leaves no open zip behind (scoring.atomic)
         normalize_package(tmp)  # same criteria and unit → same bytes
+        refuse_target(path)  # again just before the rename: a FIFO made meanwhile is not replaced either
 
     return write_atomic(path, save)
 
 
+def unit_problems(units: Iterable[RegisteredUnit]) -> list[str]:
+    """One Vietnamese line per unit whose code or name cannot make a form that qd274 check accepts (empty, or
+    longer than MAX_NAME_CHARS, which the reader refuses as NAME_TOO_LONG); [] when every unit can."""
+    lines = []
+    for u in units:
+        who = f"Đơn vị mã {quote(u.code)} (tên {quote(u.name)}, đối tượng {u.subject})"
+        for what, text in (("mã", u.code), ("tên", u.name)):
+            length = len(clean(text))
+            if not length:
+                lines.append(f"{who}: {what} đơn vị trống. Ghi {what} đơn vị vào danh sách đơn vị rồi chạy lại.")
+            elif length > MAX_NAME_CHARS:
+                lines.append(f"{who}: {what} đơn vị dài {format_vi(length)} ký tự (quá {MAX_NAME_CHARS}): qd274 check "
+                             f"sẽ từ chối biểu này (không phải {what} một đơn vị). Sửa {what} đơn vị trong danh sách "
+                             "đơn vị rồi chạy lại.")
+    return lines
+
+
+def template_out_problem(out: Path, folder: bool, *, consolidated: bool = False) -> str | None:
+    """Why `qd274 template` cannot write to `out`, in Vietnamese; None when it can. Worked out before any work.
+
+    `folder=True` (--don-vi): `out` is the folder the forms go to; it must be a folder or not exist yet.
+    `folder=False`: `out` is one file, a form (.xlsx) or with `consolidated=True` the consolidated template
+    (.xlsx, or .csv: write_consolidated_template picks the format by the suffix). Call it for each path of
+    safe_paths.unique_paths too: a folder or a device already there under a unit's file name is caught."""
+    if folder:
+        if out.exists() and not out.is_dir():
+            return (f"«{out}» đã có và không phải thư mục: với --don-vi, --out là thư mục chứa một biểu cho mỗi "
+                    "đơn vị. Chọn một thư mục (chưa có thì qd274 tạo).")
+        return _ancestor_problem(out)
+    if problem := _target_problem(out):
+        if out.is_dir():
+            example = "tong_hop.xlsx" if consolidated else "bieu.xlsx"
+            more = "" if consolidated else " (hoặc dùng thêm --don-vi để tạo một biểu cho mỗi đơn vị vào thư mục này)"
+            return f"«{out}» là một thư mục: --out cần tên một tệp, ví dụ «{out / example}»{more}."
+        return problem
+    suffix = out.suffix.lower()
+    if consolidated and suffix not in (".xlsx", ".csv"):
+        return (f"bảng tổng hợp được ghi dạng Excel (.xlsx) hoặc CSV (.csv) theo đuôi tệp, nhưng «{out}» "
+                f"{_suffix_vi(out)}: qd274 không đọc lại được tệp này. Đặt tên {_as_xlsx(out)}.")
+    if not consolidated and suffix != ".xlsx":
+        return (f"biểu là một bảng tính Excel (.xlsx), nhưng «{out}» {_suffix_vi(out)}: qd274 chỉ đọc biểu có đuôi "
+                f".xlsx. Đặt tên {_as_xlsx(out)}.")
+    return None
+
+
+def refuse_target(path: Path) -> None:
+    """Raise TemplateError when a file must not be written at `path`: os.replace would swap a device (as root:
+    /dev/null itself), a FIFO or a socket for a regular file, and cannot replace a folder."""
+    if problem := _target_problem(path):
+        raise TemplateError(problem)
+
+
+def _target_problem(path: Path) -> str | None:
+    if path.is_dir():
+        return (f"«{path}» là một thư mục, không phải tệp: qd274 không ghi đè lên nó. Đổi tên hoặc xóa thư mục đó, "
+                "hoặc chọn đường dẫn khác cho --out.")
+    if path.exists() and not path.is_file():
+        return (f"«{path}» đã có nhưng không phải tệp thường (là thiết bị, FIFO hay socket): qd274 không ghi đè lên "
+                "nó. Chọn đường dẫn khác cho --out.")
+    return _ancestor_problem(path)
+
+
+def _ancestor_problem(target: Path) -> str | None:
+    """The nearest existing folder above `target` must be a folder: under a file no folder can be made."""
+    existing = target.parent
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        return (f"«{existing}» là một tệp, không phải thư mục: không ghi được «{target}» vào trong nó. Chọn đường "
+                "dẫn khác cho --out.")
+    return None
+
+
+def _suffix_vi(path: Path) -> str:
+    return f"có đuôi «{path.suffix}»" if path.suffix else "không có đuôi tệp"
+
+
+def _as_xlsx(path: Path) -> str:
+    try:
+        return f"«{path.with_suffix('.xlsx')}»"
+    except ValueError:  # a name such as «..» has no suffix to change
+        return "có đuôi .xlsx"
+
+
+def text_cell(ws: Worksheet, row: int, col: int, value: str | int | None) -> Cell:
+    """ws.cell(row, col, value), a str kept as text: openpyxl stores «=…» as a formula, and a code, a name or a
+    label from the registry or the criteria file («=1+1», «=HYPERLINK(…)») must never be one."""
+    cell = ws.cell(row, col, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _title(ws: Worksheet, text: str, note: str, width: int) -> None:
-    ws.cell(1, 1, text).font = _TITLE
-    ws.cell(2, 1, note).font = Font(name="Times New Roman", italic=True, size=11, color="9C2A00")
+    text_cell(ws, 1, 1, text).font = _TITLE  # the scheme's annex (criteria file) is part of one title
+    text_cell(ws, 2, 1, note).font = Font(name="Times New Roman", italic=True, size=11, color="9C2A00")
     ws.cell(2, 1).alignment = _WRAP
     ws.row_dimensions[2].height = 48
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
@@ -70,7 +181,7 @@ def _title(ws: Worksheet, text: str, note: str, width: int) -> None:
 
 def _headers(ws: Worksheet, columns: tuple[tuple[str, str, int], ...]) -> None:
     for n, (_, header, width) in enumerate(columns, start=1):
-        c = ws.cell(L.HEADER_ROW, n, header)
+        c = text_cell(ws, L.HEADER_ROW, n, header)
         c.font, c.border, c.fill = _BOLD, _BOX, _GROUP
         c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         ws.column_dimensions[L.col_letter(n)].width = width
@@ -114,7 +225,7 @@ def _guide(ws: Worksheet, criteria: Criteria, subject: str, year: int) -> None:
         f"Bộ tiêu chí: {cf.id}, phiên bản {cf.version}, tình trạng: {cf.status}.",
     ]
     for n, line in enumerate(lines, start=1):
-        c = ws.cell(n, 1, line)
+        c = text_cell(ws, n, 1, line)  # the decision, the scheme, the notice: the criteria file's text
         c.font = _TITLE if n == 1 else (_BOLD if line.startswith(("Cách", "Lưu ý")) else _NORMAL)
         c.alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 120
@@ -128,11 +239,9 @@ def _info(ws: Worksheet, subject: str, year: int, unit: RegisteredUnit | None) -
     if unit:
         prefill |= {"ma_don_vi": unit.code, "ten_don_vi": unit.name}
     for n, (key, label) in enumerate(L.INFO_FIELDS, start=L.FIRST_ROW):
-        ws.cell(n, 1, key).font = Font(name="Times New Roman", size=10, color="808080")
-        ws.cell(n, 2, label).font = _BOLD
-        c = ws.cell(n, 3, prefill.get(key))
-        if isinstance(c.value, str):
-            c.data_type = "s"  # a registry name such as "=1+1" is text, never a formula
+        text_cell(ws, n, 1, key).font = Font(name="Times New Roman", size=10, color="808080")
+        text_cell(ws, n, 2, label).font = _BOLD
+        c = text_cell(ws, n, 3, prefill.get(key))  # a registry code or name such as "=1+1" is text
         c.fill, c.protection, c.font, c.border = _INPUT, _UNLOCKED, _NORMAL, _BOX
         if key in ("doi_tuong", "nam"):
             c.fill, c.protection = _GREY, Protection(locked=True)
@@ -165,13 +274,15 @@ def _data(ws: Worksheet, criteria: Criteria, subject: str) -> None:
     for ind in criteria.file.indicators:  # the catalogue's order: the order of the report's sections
         if ind.id not in used:
             continue
-        ws.cell(row, 1, ind.id).font = Font(name="Consolas", size=10)
-        ws.cell(row, 2, ind.label).alignment = _WRAP
-        ws.cell(row, 3, L.TYPE_VI[ind.type])
+        text_cell(ws, row, 1, ind.id).font = Font(name="Consolas", size=10)
+        text_cell(ws, row, 2, ind.label).alignment = _WRAP
+        text_cell(ws, row, 3, L.TYPE_VI[ind.type])
         value = ws.cell(row, 4)
         value.fill, value.protection, value.border = _INPUT, _UNLOCKED, _BOX
         if ind.type == "choice":
-            dv = DataValidation(type="list", formula1='"' + ",".join(ind.choices or ()) + '"', allow_blank=True)
+            # a quote in a choice ends Excel's string literal early, leaving the rest read as a formula: doubled
+            listed = ",".join(ind.choices or ()).replace('"', '""')
+            dv = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True)
             dv.error, dv.showErrorMessage = "Chọn một giá trị trong danh sách.", True
             ws.add_data_validation(dv)
             dv.add(value)
@@ -216,8 +327,8 @@ def _scores(ws: Worksheet, criteria: Criteria, subject: str) -> None:
         rows[node.id] = L.FIRST_ROW + n
     for node, _, depth in nodes:
         r = rows[node.id]
-        ws.cell(r, 1, node.id)
-        title = ws.cell(r, 2, node.title)
+        text_cell(ws, r, 1, node.id)
+        title = text_cell(ws, r, 2, node.title)
         title.alignment = Alignment(wrap_text=True, vertical="top", indent=2 * depth)
         ws.cell(r, 3, node.max).number_format = "0.##"
         for col in range(1, 8):
@@ -229,7 +340,7 @@ def _scores(ws: Worksheet, criteria: Criteria, subject: str) -> None:
         else:
             _group_formulas(ws, r, node, rows)
     total = L.FIRST_ROW + len(nodes)
-    ws.cell(total, 2, L.TOTAL_LABEL).font = _BOLD
+    text_cell(ws, total, 2, L.TOTAL_LABEL).font = _BOLD
     for col in (4, 6):
         letter = L.col_letter(col)
         terms = [f"{'-' if g.group == 'deduction' else '+'}{letter}{rows[g.id]}" for g in scheme.criteria]
@@ -280,7 +391,7 @@ def _meta(ws: Worksheet, criteria: Criteria, subject: str, year: int, unit: Regi
         ("criteria_status", cf.status), ("criteria_sha256", criteria.sha256), ("subject", subject),
         ("year", year), ("unit_code", unit.code if unit else "")]
     for n, (k, v) in enumerate(pairs, start=1):
-        ws.cell(n, 1, k)
-        ws.cell(n, 2, v)
+        text_cell(ws, n, 1, k)
+        text_cell(ws, n, 2, v)  # the unit code from the registry: «=1+1» stays text here too
     ws.sheet_state = "veryHidden"
     ws.protection.sheet = True

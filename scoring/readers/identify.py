@@ -28,12 +28,17 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
     first_seen: dict[str, RawUnit] = {}
     dropped: dict[str, dict[tuple[str, str], Any]] = {}  # per unit: conflicting values, never let back in
     resolved: list[tuple[RawUnit, UnitInput]] = []
+    other_subjects: set[str] = set()
     for raw in raws:
         unit = _resolve(raw, criteria, reg, problems, year)
-        if unit is not None and not (subject and unit.subject != subject):
+        if unit is not None and subject and unit.subject != subject:
+            other_subjects.add(unit.subject)
+        elif unit is not None:
             resolved.append((raw, unit))
     if year is None:  # with a year, _resolve has already left out (WRONG_YEAR) every other year
         resolved = _one_year(resolved, problems)
+    if not resolved and (year is not None or subject):
+        _none_selected(raws, year, subject, other_subjects, problems)
     for raw, unit in resolved:
         if unit.unit_id in merged:
             prior = first_seen[unit.unit_id]
@@ -58,6 +63,22 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
                     f"đơn vị «{reg_unit.name}» ({reg_unit.code}) có trong danh sách nhưng không có biểu nào: "
                     "không xếp loại.", "warning", reg_unit.code))
     return sorted(merged.values(), key=lambda u: (u.subject, u.unit_id))
+
+
+def _none_selected(raws: list[RawUnit], year: int | None, subject: str | None, other_subjects: set[str],
+                   problems: list[InputError]) -> None:
+    """NO_UNIT_SELECTED when units were read but --nam (and --doi-tuong) left out every one: an error, so that no
+    report of only unsubmitted units is written and kept in the history as that year's run."""
+    years = sorted({r.year for r in raws if r.year is not None and r.year != year}) if year is not None else []
+    if not years and not other_subjects:
+        return  # nothing left out by the options: the units' own problems are reported already
+    asked = " ".join(o for o in (f"--nam {year}" if year is not None else "", f"--doi-tuong {subject}" if subject
+                                 else "") if o)
+    held = ([f"năm {', '.join(map(str, years))}"] if years else []) + (
+        [f"đối tượng {', '.join(sorted(other_subjects))}"] if other_subjects else [])
+    problems.append(InputError("NO_UNIT_SELECTED", Location(field=asked),
+                               f"không đơn vị nào trong các tệp đã đọc khớp {asked}: các biểu là {' và '.join(held)}. "
+                               "Chạy lại với đúng năm (đối tượng) của các biểu, hoặc bỏ tùy chọn đó."))
 
 
 def _one_year(resolved: list[tuple[RawUnit, UnitInput]], problems: list[InputError]

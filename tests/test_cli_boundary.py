@@ -1,0 +1,109 @@
+"""The command line's edges: implausible years, a year no form has, the machine refusing a read or a write, a
+reader that goes away, and where `template` may write."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scoring.cli import app
+from tests.inputs_helpers import YEAR
+from tests.report_fixtures import build_inputs
+
+ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_inputs(tmp_path_factory.mktemp("in"))
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env=ENV)
+    return result.exit_code, " ".join(result.output.split())
+
+
+def run_cli(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scoring", *args], text=True, timeout=120,
+                          env=os.environ | ENV, **kw)  # type: ignore[call-overload, no-any-return]
+
+
+@pytest.mark.parametrize("year", ["0", "-1", "1999", "2101", "99999999999999999999"])
+@pytest.mark.parametrize("command", ["score", "report", "template", "so-sanh"])
+def test_an_implausible_year_is_a_usage_error(inputs: Path, tmp_path: Path, command: str, year: str) -> None:
+    args = {"score": ["score", str(inputs), "--nam", year],
+            "report": ["report", str(inputs), "--out", str(tmp_path / "o"), "--nam", year],
+            "template": ["template", "--doi-tuong", "xa", "--out", str(tmp_path / "b.xlsx"), "--nam", year],
+            "so-sanh": ["so-sanh", "--nam", "2023", "--nam", year, "--db", str(tmp_path / "h.sqlite3")]}[command]
+    code, said = invoke(*args)
+    assert code == 2, said
+    assert f"{year} không phải năm đánh giá (từ 2000 đến 2100)" in said
+    assert list(tmp_path.iterdir()) == []  # nothing written, no history created
+
+
+def test_a_year_no_form_has_writes_no_report_and_no_history(inputs: Path, tmp_path: Path) -> None:
+    out, db = tmp_path / "o", tmp_path / "h.sqlite3"
+    code, said = invoke("report", str(inputs), "--out", str(out), "--nam", str(YEAR - 1), "--db", str(db))
+    assert code == 1, said
+    assert "không ghi tệp kết quả, không lưu lịch sử" in said and "NO_UNIT_SELECTED" in said
+    assert not out.exists() and not db.exists()
+    code, said = invoke("score", str(inputs), "--nam", str(YEAR - 1))
+    assert code == 1 and "NO_UNIT_SELECTED" in said, said
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a 300-byte name component is refused differently there")
+def test_a_name_too_long_for_the_system_is_exit_1_in_vietnamese(inputs: Path, tmp_path: Path) -> None:
+    code, said = invoke("report", str(inputs), "--out", str(tmp_path / ("a" * 300)), "--khong-luu")
+    assert code == 1, said
+    assert "hệ điều hành từ chối đọc hoặc ghi" in said and "tên tệp hoặc thư mục quá dài" in said
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full is Linux's always-full device")
+def test_a_full_standard_output_is_exit_1_in_vietnamese(inputs: Path) -> None:
+    with open("/dev/full", "w") as full:
+        done = run_cli("score", str(inputs), "--json", stdout=full, stderr=subprocess.PIPE)
+    assert done.returncode == 1, done.stderr
+    assert "ổ đĩa hết chỗ trống" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a closed pipe is SIGPIPE/EPIPE on POSIX")
+def test_a_reader_that_goes_away_is_no_error_and_no_traceback(inputs: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "scoring", "score", str(inputs), "--json"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=os.environ | ENV)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(100)
+    proc.stdout.close()  # as `| head -c 100` does
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 1
+    assert err == "", err
+
+
+def test_template_out_a_folder_is_a_usage_error(tmp_path: Path) -> None:
+    code, said = invoke("template", "--doi-tuong", "xa", "--out", str(tmp_path))
+    assert code == 2 and "là một thư mục: --out cần tên một tệp" in said, said
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_template_forms_whose_codes_share_a_file_name_are_all_written(tmp_path: Path) -> None:
+    registry = tmp_path / "don_vi.csv"
+    registry.write_text("ma_don_vi,ten_don_vi,doi_tuong\nX 01,Xã Một,xa\nX_01,Xã Hai,xa\nĐ01,Xã Bốn,xa\n"
+                        "D01,Xã Năm,xa\n", encoding="utf-8")
+    code, said = invoke("template", "--don-vi", str(registry), "--out", str(tmp_path / "f"))
+    assert code == 0, said
+    assert sorted(p.name for p in (tmp_path / "f" / "xa").iterdir()) == [
+        "D01.xlsx", "D01_2.xlsx", "X_01.xlsx", "X_01_2.xlsx"]
+    assert "Đã tạo 4 biểu" in said and "cho cùng một tên tệp" in said
+
+
+def test_template_refuses_a_unit_whose_form_check_would_refuse(tmp_path: Path) -> None:
+    registry = tmp_path / "don_vi.csv"
+    registry.write_text(f"ma_don_vi,ten_don_vi,doi_tuong\nX01,{'Xã ' * 120},xa\n", encoding="utf-8")
+    code, said = invoke("template", "--don-vi", str(registry), "--out", str(tmp_path / "f"))
+    assert code == 1 and "quá 300" in said, said
+    assert not (tmp_path / "f").exists()

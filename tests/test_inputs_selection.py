@@ -1,0 +1,45 @@
+"""Reading that selects nothing: an empty folder, or --nam / --doi-tuong leaving out every unit read, is an error
+(never a run of only the registry's unsubmitted units)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.inputs_helpers import REGISTRY, YEAR, codes, make_form, only, read, write_registry
+
+
+def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
+    problem = only(read(tmp_path).problems, "NO_INPUT_FILES")
+    assert problem.severity == "error" and "không có gì để chấm" in problem.message
+
+
+def test_a_folder_with_only_the_registry_lists_who_has_not_sent_a_form(tmp_path: Path) -> None:
+    write_registry(tmp_path)
+    result = read(tmp_path)
+    assert "NO_INPUT_FILES" not in codes(result.problems)
+    assert "NO_FORM" in codes(result.problems)  # early in the season: who has not sent a form yet
+
+
+def test_a_year_no_form_has_is_an_error_naming_the_years_held(tmp_path: Path) -> None:
+    write_registry(tmp_path)
+    make_form(tmp_path / "a.xlsx", "xa", values={"so_thon": 3})
+    result = read(tmp_path, year=YEAR - 1)
+    problem = only(result.problems, "NO_UNIT_SELECTED")
+    assert problem.severity == "error"
+    assert f"--nam {YEAR - 1}" in problem.message and f"các biểu là năm {YEAR}" in problem.message
+    assert "NO_UNIT_SELECTED" not in codes(read(tmp_path, year=YEAR).problems)
+
+
+def test_a_subject_no_form_has_is_an_error_naming_the_subjects_held(tmp_path: Path) -> None:
+    write_registry(tmp_path)
+    make_form(tmp_path / "a.xlsx", "xa", values={"so_thon": 3})
+    problem = only(read(tmp_path, subject="co_quan").problems, "NO_UNIT_SELECTED")
+    assert "--doi-tuong co_quan" in problem.message and "đối tượng xa" in problem.message
+    assert "NO_UNIT_SELECTED" not in codes(read(tmp_path, subject="xa").problems)
+
+
+def test_units_left_out_for_their_own_problems_are_not_a_selection_error(tmp_path: Path) -> None:
+    write_registry(tmp_path, [REGISTRY[1]])
+    make_form(tmp_path / "a.xlsx", "xa", unit=REGISTRY[2], values={"so_thon": 3})  # not in the registry
+    result = read(tmp_path, year=YEAR)
+    assert "UNKNOWN_UNIT" in codes(result.problems) and "NO_UNIT_SELECTED" not in codes(result.problems)
