@@ -425,7 +425,7 @@ def history_cmd(db: DbOpt = None) -> None:
     from .history import default_db, list_runs, open_history
 
     target = db or default_db()
-    with open_history(target) as conn:
+    with open_history(target, write=False) as conn:  # read only: never created, migrated or locked for writing
         runs = list_runs(conn)
     con = _console()
     if not runs:
@@ -451,22 +451,15 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
     from rich.table import Table
     from rich.text import Text
 
-    from .history import compare, default_db, latest_run, open_history
+    from .history import compare, default_db, open_history, runs_for
     from .numbers import format_vi
 
     if len(nam) != 2:
         raise cli_words.bad_parameter("cần đúng hai --nam", param_hint="--nam")
-    runs = list(lan or [])
-    if len(runs) not in (0, 2):  # before the history is opened: a usage error creates no database
+    if len(lan or []) not in (0, 2):  # before the history is opened: a usage error reads nothing
         raise cli_words.bad_parameter("cần hai --lan (một cho mỗi năm) hoặc không dùng", param_hint="--lan")
-    with open_history(db or default_db()) as conn:
-        if not runs:
-            for y in nam:
-                found = latest_run(conn, y)
-                if found is None:
-                    _console(stderr=True).print(f"[red]Chưa có lần chạy nào cho năm {y} trong lịch sử.[/red]")
-                    raise typer.Exit(EXIT_PROBLEMS)
-                runs.append(found)
+    with open_history(db or default_db(), write=False) as conn:
+        runs = runs_for(conn, nam, lan or None)  # each run checked against its year; every problem said at once
         changes = compare(conn, runs[0], runs[1])
     table = Table(title=f"So sánh năm {nam[0]} (lần {runs[0]}) và năm {nam[1]} (lần {runs[1]})", title_justify="left")
     for head in ("Đối tượng", "Mã", "Đơn vị", f"Điểm {nam[0]}", f"Điểm {nam[1]}", "Chênh lệch",

@@ -122,19 +122,44 @@ class InputsError(Qd274Error):
 
 @dataclass
 class HistoryError(Qd274Error):
-    """The history database cannot be opened or written (a folder without write permission, a full disk, a
-    file that is not a qd274 history): the user's machine, not the inputs and not a bug."""
+    """The history cannot be used, and the user's machine or choice is why, not the inputs and not a bug.
+
+    `cause` says who can act and picks the way out the message gives: "disk" (no permission, a full disk, a
+    folder that cannot be made), "locked" (another program holds the file), "not_history" (not SQLite, damaged,
+    another program's database, a folder), "newer" (made by a newer qd274), "no_run" (the file is fine but
+    does not hold the years or runs asked for). `what` says in Vietnamese what was found; `reason` is the raw
+    text (SQLite's own, in English), kept in parentheses at the end for whoever gives support.
+    """
 
     path: str
     reason: str
     files_written: bool = False
+    cause: str = "disk"
+    what: str = ""
 
     def __str__(self) -> str:
-        text = (f"không mở hoặc ghi được lịch sử chấm điểm {self.path} ({self.reason}). Kiểm tra quyền ghi và chỗ "
-                "trống trên ổ đĩa, hoặc chọn tệp khác bằng --db.")
+        if self.cause == "no_run":  # nothing wrong with the file: the runs asked for are not in it
+            return f"{self.what} {self.hint()} (tệp lịch sử: {self.path})"
+        text = f"không mở hoặc ghi được lịch sử chấm điểm {self.path}" + (f": {self.what}." if self.what else ".")
+        text += f" {self.hint()}"
         if self.files_written:  # during `report`: say what is safe, and how to run without the history
             text += " Các tệp kết quả đã được ghi xong; chỉ lần chạy này chưa được lưu (bỏ lưu: --khong-luu)."
-        return text
+        return f"{text} ({self.reason})" if self.reason else text
+
+    def hint(self) -> str:
+        """How to get past it, in Vietnamese, by cause."""
+        match self.cause:
+            case "locked":
+                return "Đóng chương trình đang mở tệp này, hoặc đợi lệnh qd274 khác đang chạy xong, rồi chạy lại."
+            case "not_history":
+                return "qd274 không thay đổi gì trong tệp này. Chọn tệp khác bằng --db."
+            case "newer":
+                return ("qd274 không thay đổi gì trong tệp này. Cập nhật qd274 lên phiên bản mới hơn, hoặc chọn tệp "
+                        "khác bằng --db.")
+            case "no_run":
+                return "Xem các lần chạy đã lưu (số lần chạy và năm) bằng lệnh qd274 lich-su."
+            case _:
+                return "Kiểm tra quyền ghi và chỗ trống trên ổ đĩa, hoặc chọn tệp khác bằng --db."
 
 
 @dataclass

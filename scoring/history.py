@@ -1,118 +1,28 @@
 """History of report runs in SQLite: append-only (triggers refuse UPDATE and DELETE), one transaction a run.
 
 Points are stored as exact decimal text. Two runs for one year are both kept; comparisons use the latest
-run of each year unless a run id is named.
+run of each year unless a run id is named. Opening the file (and recognising it first) is scoring.history_file.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import HistoryError
+from .history_file import SCHEMA_VERSION, History, connect, default_db, open_history
 
 if TYPE_CHECKING:
     from .pipeline import Run
 
-# Schema 2: a unit's per-criterion results are one JSON array in its unit_results row (466,000 rows of a
-# national run took 1.4 s to insert; 10,600 arrays take a tenth of that), and the view criterion_results
-# gives them back as rows. Schema 1 kept them in a table of that name: a schema-1 file is migrated in place
-# (the table is renamed and read through the same view), nothing is rewritten or dropped.
-SCHEMA_VERSION = 2
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, year INTEGER,
-  criteria_sha256 TEXT NOT NULL, criteria_status TEXT NOT NULL, engine_version TEXT NOT NULL, manifest TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS unit_results (
-  run_id INTEGER NOT NULL REFERENCES runs(id), unit_id TEXT NOT NULL, unit_name TEXT NOT NULL,
-  subject TEXT NOT NULL, year INTEGER NOT NULL, base TEXT NOT NULL, bonus TEXT NOT NULL, deduction TEXT NOT NULL,
-  total TEXT NOT NULL, grade_id TEXT NOT NULL, grade TEXT NOT NULL, rank INTEGER,
-  criteria TEXT,  -- [[criterion_id, self, computed, appraised, final, status], …], exact decimal text
-  PRIMARY KEY (run_id, subject, unit_id));
-"""
-_V1_CRITERIA = """
-CREATE TABLE IF NOT EXISTS criterion_results_v1 (
-  run_id INTEGER NOT NULL REFERENCES runs(id), unit_id TEXT NOT NULL, subject TEXT NOT NULL,
-  criterion_id TEXT NOT NULL, self TEXT, computed TEXT, appraised TEXT, final TEXT NOT NULL, status TEXT NOT NULL,
-  PRIMARY KEY (run_id, subject, unit_id, criterion_id));
-"""
-_VIEW = """
-CREATE VIEW IF NOT EXISTS criterion_results (run_id, unit_id, subject, criterion_id, self, computed, appraised,
-                                              final, status) AS
-  SELECT u.run_id, u.unit_id, u.subject, json_extract(c.value, '$[0]'), json_extract(c.value, '$[1]'),
-         json_extract(c.value, '$[2]'), json_extract(c.value, '$[3]'), json_extract(c.value, '$[4]'),
-         json_extract(c.value, '$[5]')
-  FROM unit_results u, json_each(u.criteria) c WHERE u.criteria IS NOT NULL
-  UNION ALL
-  SELECT run_id, unit_id, subject, criterion_id, self, computed, appraised, final, status FROM criterion_results_v1;
-"""
-_TABLES = ("runs", "unit_results", "criterion_results_v1")
+_INT64 = range(-(2**63), 2**63)  # what SQLite can bind: a run id or year beyond it cannot be in the file
 
-
-def default_db() -> Path:
-    """The user's data folder: %LOCALAPPDATA%\\qd274 on Windows, $XDG_DATA_HOME/qd274 (~/.local/share) elsewhere."""
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        base = Path(os.environ["LOCALAPPDATA"])
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "qd274" / "lich_su.sqlite3"
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating or migrating) the history; HistoryError when the machine does not let us."""
-    try:
-        return _connect(path)
-    except (sqlite3.Error, OSError) as exc:
-        raise HistoryError(str(path), f"{type(exc).__name__}: {exc}") from exc
-
-
-@contextmanager
-def open_history(path: Path) -> Iterator[sqlite3.Connection]:
-    """The history for one command, closed afterwards; any database failure is a HistoryError naming the file
-    (a locked or damaged file, a full disk: the user's machine, not a bug in qd274)."""
-    conn = connect(path)
-    try:
-        yield conn
-    except sqlite3.Error as exc:
-        raise HistoryError(str(path), f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        conn.close()
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path)
-    with conn:
-        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            _migrate(conn)
-        conn.executescript(_SCHEMA + _V1_CRITERIA + _VIEW)
-        for table in _TABLES:  # append-only: history is evidence
-            for op in ("UPDATE", "DELETE"):
-                conn.execute(f"CREATE TRIGGER IF NOT EXISTS no_{op.lower()}_{table} BEFORE {op} ON {table} "
-                             f"BEGIN SELECT RAISE(ABORT, 'lịch sử chỉ được ghi thêm'); END")
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    return conn
-
-
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Schema 1 → 2, in the caller's transaction: the per-criterion table is renamed and read through the view."""
-    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "criterion_results" in tables:
-        for op in ("update", "delete"):  # the triggers follow the table; they are made again under new names
-            conn.execute(f"DROP TRIGGER IF EXISTS no_{op}_criterion_results")
-        conn.execute("ALTER TABLE criterion_results RENAME TO criterion_results_v1")
-    if "unit_results" in tables:
-        columns = {row[1] for row in conn.execute("PRAGMA table_info(unit_results)")}
-        if "criteria" not in columns:
-            conn.execute("ALTER TABLE unit_results ADD COLUMN criteria TEXT")
+__all__ = ["SCHEMA_VERSION", "Change", "History", "RunInfo", "compare", "connect", "default_db", "latest_run",
+           "list_runs", "open_history", "record_run", "runs_for"]
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -176,12 +86,68 @@ class RunInfo:
 def list_runs(conn: sqlite3.Connection) -> list[RunInfo]:
     rows = conn.execute("SELECT r.id, r.created_at, r.year, r.criteria_status, r.manifest, "
                         "(SELECT COUNT(*) FROM unit_results u WHERE u.run_id = r.id) FROM runs r ORDER BY r.id")
-    return [RunInfo(i, c, y, n, s, len(json.loads(m)["inputs"])) for i, c, y, s, m, n in rows]
+    return [RunInfo(i, c, y, n, s, _input_count(m)) for i, c, y, s, m, n in rows]
+
+
+def _input_count(manifest: str) -> int:
+    """How many input files a run read, from its manifest; 0 when the manifest does not say (the listing of
+    a history must not fail on one run's manifest)."""
+    try:
+        inputs = json.loads(manifest).get("inputs")
+    except (ValueError, TypeError, AttributeError):
+        return 0
+    return len(inputs) if isinstance(inputs, list) else 0
 
 
 def latest_run(conn: sqlite3.Connection, year: int) -> int | None:
+    if year not in _INT64:  # SQLite cannot bind it (OverflowError): no run has that year
+        return None
     row = conn.execute("SELECT MAX(id) FROM runs WHERE year = ?", (year,)).fetchone()
     return None if row is None or row[0] is None else int(row[0])
+
+
+def runs_for(conn: sqlite3.Connection, years: Sequence[int], runs: Sequence[int] | None = None) -> list[int]:
+    """The run to compare for each year (`so-sanh --nam … [--lan …]`): the latest run of that year, or the run
+    named for it, the first --lan going with the first --nam.
+
+    HistoryError with cause "no_run" (the file is fine; the user must choose again), every problem said in
+    one message: a year without a run ("Chưa có lần chạy nào cho năm Y trong lịch sử"), a run id the history
+    does not hold (an id beyond SQLite's 64-bit range included), a run of another year than its --nam.
+    ValueError when `runs` does not give one run per year (a bug in the caller).
+    """
+    if runs is None:
+        found = [latest_run(conn, year) for year in years]
+        problems = [f"Chưa có lần chạy nào cho năm {year} trong lịch sử: chạy qd274 report với dữ liệu năm {year} "
+                    "trước." for year, run_id in zip(years, found, strict=True) if run_id is None]
+        chosen = [run_id for run_id in found if run_id is not None]
+    else:
+        if len(runs) != len(years):
+            raise ValueError(f"runs_for: {len(runs)} runs for {len(years)} years; give one run per year")
+        problems, actual = [], []
+        for year, run_id in zip(years, runs, strict=True):
+            row = conn.execute("SELECT year FROM runs WHERE id = ?", (run_id,)).fetchone() \
+                if run_id in _INT64 else None  # beyond SQLite's range: cannot be in the file
+            actual.append(None if row is None else row[0])
+            if row is None:
+                problems.append(f"Không có lần chạy số {run_id} trong lịch sử.")
+            elif row[0] is None:
+                problems.append(f"Lần chạy số {run_id} gồm đơn vị của nhiều năm, không phải của riêng năm {year}.")
+            elif row[0] != year:
+                problems.append(f"Lần chạy số {run_id} là của năm {row[0]}, không phải năm {year}.")
+        if any(y is not None and y != year for y, year in zip(actual, years, strict=True)):
+            problems.append("Mỗi --lan đi với --nam cùng thứ tự: --lan thứ nhất cho --nam thứ nhất, --lan thứ hai "
+                            "cho --nam thứ hai" + (": đổi chỗ hai --lan." if actual == list(reversed(years)) else "."))
+        chosen = list(runs)
+    if problems:
+        raise HistoryError(_file_of(conn), "", cause="no_run", what=" ".join(problems))
+    return chosen
+
+
+def _file_of(conn: sqlite3.Connection) -> str:
+    """The history's file, as messages name it."""
+    if isinstance(conn, History):
+        return str(conn.path)
+    return str(next((file for _, name, file in conn.execute("PRAGMA database_list") if name == "main"), ""))
 
 
 @dataclass(frozen=True)
@@ -199,6 +165,8 @@ class Change:
 
 def compare(conn: sqlite3.Connection, run_a: int, run_b: int) -> list[Change]:
     def load(run_id: int) -> dict[tuple[str, str], tuple[str, tuple[Decimal, str, int | None]]]:
+        if run_id not in _INT64:  # SQLite cannot bind it (OverflowError): no such run, nothing to load
+            return {}
         rows = conn.execute("SELECT subject, unit_id, unit_name, total, grade, rank FROM unit_results "
                             "WHERE run_id = ?", (run_id,))
         return {(s, u): (n, (Decimal(t), g, r)) for s, u, n, t, g, r in rows}

@@ -107,3 +107,41 @@ def test_template_refuses_a_unit_whose_form_check_would_refuse(tmp_path: Path) -
     code, said = invoke("template", "--don-vi", str(registry), "--out", str(tmp_path / "f"))
     assert code == 1 and "quá 300" in said, said
     assert not (tmp_path / "f").exists()
+
+
+@pytest.fixture(scope="module")
+def history(inputs: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A history holding one run of 2023 (run 1)."""
+    db = tmp_path_factory.mktemp("h") / "h.sqlite3"
+    code, said = invoke("report", str(inputs), "--out", str(db.parent / "o"), "--db", str(db))
+    assert code in (0, 1) and "Đã lưu lần chạy số 1" in said, said
+    return db
+
+
+@pytest.mark.parametrize(("runs", "said"), [
+    (["1", "99"], "Không có lần chạy số 99 trong lịch sử"),
+    (["1", "99999999999999999999"], "Không có lần chạy số 99999999999999999999"),
+    (["-1", "1"], "Không có lần chạy số -1"),
+])
+def test_compare_with_runs_that_do_not_exist_is_exit_1_and_reads_only(history: Path, runs: list[str],
+                                                                       said: str) -> None:
+    before = history.read_bytes()
+    code, text = invoke("so-sanh", "--nam", "2022", "--nam", "2023", "--lan", runs[0], "--lan", runs[1],
+                        "--db", str(history))
+    assert code == 1, text
+    assert said in text and "qd274 lich-su" in text
+    assert history.read_bytes() == before
+
+
+def test_compare_a_run_paired_with_another_year_is_named(history: Path) -> None:
+    code, text = invoke("so-sanh", "--nam", "2023", "--nam", "2022", "--lan", "1", "--lan", "1", "--db", str(history))
+    assert code == 1 and "Lần chạy số 1 là của năm 2023, không phải năm 2022" in text, text
+
+
+def test_history_commands_on_a_missing_file_create_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "chua_co" / "h.sqlite3"
+    code, text = invoke("lich-su", "--db", str(db))
+    assert code == 0 and "Chưa có lần chạy nào" in text, text
+    code, text = invoke("so-sanh", "--nam", "2022", "--nam", "2023", "--db", str(db))
+    assert code == 1 and "Chưa có lần chạy nào cho năm 2022" in text, text
+    assert list(tmp_path.iterdir()) == []
