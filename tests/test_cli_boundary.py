@@ -72,15 +72,18 @@ def test_a_full_standard_output_is_exit_1_in_vietnamese(inputs: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a closed pipe is SIGPIPE/EPIPE on POSIX")
-def test_a_reader_that_goes_away_is_no_error_and_no_traceback(inputs: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "scoring", "score", str(inputs), "--json"], stdout=subprocess.PIPE,
+def test_a_reader_that_goes_away_ends_the_command_quietly() -> None:
+    demo = Path(__file__).resolve().parents[1] / "inputs" / "yen_the_2023"  # ~150 KB of JSON: more than a pipe holds
+    proc = subprocess.Popen([sys.executable, "-m", "scoring", "score", str(demo), "--json"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=os.environ | ENV)
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.read(100)
     proc.stdout.close()  # as `| head -c 100` does
     err = proc.stderr.read().decode()
     proc.stderr.close()
-    assert proc.wait(timeout=120) == 1
+    # 1 when a write met the closed pipe; 0 when all the text was already in the pipe's buffer: either way
+    # no message, no traceback, and not an internal error (3)
+    assert proc.wait(timeout=120) in (0, 1)
     assert err == "", err
 
 
