@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 Writer = Callable[[Path], object]
 _batch: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("qd274_atomic_batch", default=None)
@@ -94,7 +95,11 @@ def stage(target: Path, write: Writer) -> Path:
     on any failure the temp file is removed. Its name carries this process's id (see remove_stale_temps)."""
     check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        exc.filename = str(target)  # the user knows the file they asked for, not our temp name
+        raise
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -102,6 +107,11 @@ def stage(target: Path, write: Writer) -> Path:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes the file private; outputs are ordinary files
+    except OSError as exc:
+        tmp_path.unlink(missing_ok=True)
+        if exc.filename == str(tmp_path):  # the user knows the file they asked for, not our temp name
+            exc.filename = str(target)
+        raise
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
@@ -109,18 +119,57 @@ def stage(target: Path, write: Writer) -> Path:
 
 
 def commit(staged: Sequence[tuple[Path, Path]]) -> None:
-    """Move every staged temp file onto its target, as one step as far as the system allows: each rename is
-    atomic, Ctrl+C and SIGTERM wait until the last one is done (POSIX), and a second qd274 committing into the same
-    folder waits for this one (POSIX: a lock on the folder). On a failure the temp files not yet moved are removed."""
+    """Move every staged temp file onto its target, all or none: each target's previous file is kept aside (a
+    hard link, else a copy) until every rename has succeeded, and put back if one fails (on Windows a file open
+    in Word or Excel cannot be replaced). Ctrl+C and SIGTERM wait until the end, and a second qd274 committing
+    into the same folder waits for this one (POSIX: a lock on the folder). The temp files are removed whatever
+    happens."""
+    kept: list[tuple[Path, Path | None]] = []  # (target, its previous file kept aside, or None: it had none)
     try:
         for _, target in staged:
             check_target(target)
         with _folder_lock(staged[0][1].parent if staged else None), _signals_held():
-            for tmp, target in staged:
-                os.replace(tmp, target)
+            try:
+                for tmp, target in staged:
+                    kept.append((target, _keep_aside(target)))
+                    os.replace(tmp, target)
+            except BaseException:
+                _put_back(kept)
+                raise
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)  # already moved: nothing there any more
+        for _, aside in kept:
+            if aside is not None:
+                aside.unlink(missing_ok=True)
+
+
+def _keep_aside(target: Path) -> Path | None:
+    """The target's current file under a temp name (its stale-temp pattern, so a killed run's copy is cleared
+    later), or None when there is none. A hard link costs nothing; a file system without them gets a copy."""
+    if not target.exists():
+        return None
+    aside = target.with_name(f".{target.name}.{os.getpid()}.previous.tmp")
+    aside.unlink(missing_ok=True)
+    try:
+        os.link(target, aside)
+    except OSError:  # FAT, exFAT (USB sticks), some network shares: no hard links
+        import shutil
+
+        shutil.copyfile(target, aside)
+    return aside
+
+
+def _put_back(kept: list[tuple[Path, Path | None]]) -> None:
+    """Undo the renames done so far: each target gets its previous file back, or is removed if it had none."""
+    for target, aside in reversed(kept):
+        try:
+            if aside is not None:
+                os.replace(aside, target)
+            else:
+                target.unlink(missing_ok=True)
+        except OSError:  # the one that failed may not be undone either: the others still are
+            pass
 
 
 def discard(staged: Sequence[tuple[Path, Path]]) -> None:
@@ -141,7 +190,10 @@ def _folder_lock(folder: Path | None) -> Iterator[None]:
         yield
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks (some network shares): commit unlocked rather than fail
+            pass
         yield
     finally:
         os.close(fd)  # releases the lock
@@ -158,8 +210,10 @@ def _signals_held() -> Iterator[None]:
     pending: list[int] = []
     held = [s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None
             and signal.getsignal(s) is not None]  # None: a handler set outside Python, left as it is
-    previous = {s: signal.signal(s, lambda signum, _frame: pending.append(signum)) for s in held}
+    previous: dict[int, Any] = {}
     try:
+        for s in held:  # inside the try: a signal between two swaps still finds every swapped handler restored
+            previous[s] = signal.signal(s, lambda signum, _frame: pending.append(signum))
         yield
     finally:
         for s, handler in previous.items():

@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 
 from . import cli_words
+from .atomic import NotAFileError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -88,6 +89,13 @@ def guarded(func: F) -> F:
             from rich.markup import escape
 
             # the message quotes the user's own text (file names, cell values): never read it as markup
+            _console(stderr=True).print(f"[bold red]Lỗi:[/bold red] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(EXIT_PROBLEMS) from None
+        except NotAFileError as exc:  # qd274's own refusal to replace a folder, device or FIFO: its words as they are
+            if _state["debug"]:
+                raise
+            from rich.markup import escape
+
             _console(stderr=True).print(f"[bold red]Lỗi:[/bold red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(EXIT_PROBLEMS) from None
         except BrokenPipeError:  # the reader went away (qd274 … | head): nothing more to tell it, and no traceback
@@ -361,6 +369,8 @@ def report(path: PathArg,
             _nothing_to_report(path, result, nam, doi_tuong)  # «không có biểu») to send on, or kept for ever
         try:
             written = write_all(result, out, charts)  # the history is written only once every file is
+        except NotAFileError:
+            raise  # said as it is (guarded): a FIFO or folder where one of the files should go
         except OSError as exc:  # a full disk, no permission, a folder that cannot be made
             raise OutputError(str(out), exc.strerror or type(exc).__name__) from exc
     con = _console()
@@ -401,8 +411,14 @@ def _nothing_to_report(path: Path, result: Any, nam: int | None, doi_tuong: str 
     read = [f for f in result.read.files if f.kind in ("form", "consolidated")]
     if not read:
         head = f"[red]Không đọc được đơn vị nào từ {escape(str(path))}: {said}[/red] "
-        why = ("Sửa các lỗi dưới đây rồi chạy lại." if result.problems else "Ở đó không có biểu chấm điểm (.xlsx) hay "
-               "bảng tổng hợp (.xlsx, .csv) nào: kiểm tra đường dẫn rồi chạy lại.")
+        if result.errors():
+            why = "Sửa các lỗi dưới đây rồi chạy lại."
+        elif result.read.registry is not None:  # early in the season: the registry, and no form yet
+            why = ("Ở đó mới có danh sách đơn vị, chưa có biểu nào. Xem đơn vị nào chưa gửi biểu bằng "
+                   f"«qd274 score {escape(str(path))}».")
+        else:
+            why = ("Ở đó không có biểu chấm điểm (.xlsx) hay bảng tổng hợp (.xlsx, .csv) nào: kiểm tra đường dẫn rồi "
+                   "chạy lại.")
     else:  # units were read, then left out: a year or subject asked for that the files do not hold
         chosen = " ".join(o for o in (f"--nam {nam}" if nam else "", f"--doi-tuong {doi_tuong}" if doi_tuong else "")
                           if o)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -122,8 +123,7 @@ def open_history(path: Path, write: bool = True) -> Iterator[History]:
 
 
 def _open_to_write(path: Path) -> History:
-    if path.is_dir():
-        raise _a_folder(path)
+    _check_kind(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # a file where a folder should be, no permission, a full disk
@@ -150,18 +150,57 @@ def _open_to_write(path: Path) -> History:
 def _open_to_read(path: Path) -> History:
     if not path.exists():
         return _empty(path, exists=False)
-    if path.is_dir():
-        raise _a_folder(path)
-    conn = _opened(sqlite3.connect(_read_only_uri(path.absolute()), uri=True, factory=History), path)
+    _check_kind(path)
     try:
-        found = _recognise(conn, path)
-    except BaseException:
-        conn.close()
-        raise
+        conn, found = _read_only(path)
+    except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_READONLY_ROLLBACK:
+            raise
+        # A report killed while recording left its journal: the last consistent state must be put back first,
+        # which only a connection that may write can do (as SQLite itself would on the next report)
+        _roll_back_journal(path)
+        conn, found = _read_only(path)
     if "runs" in found.objects and "unit_results" in found.objects:
         return conn
     conn.close()  # an empty file, or one a first report left before making its tables: nothing recorded yet
     return _empty(path, exists=True)
+
+
+def _read_only(path: Path) -> tuple[History, _Found]:
+    conn = _opened(sqlite3.connect(_read_only_uri(path.absolute()), uri=True, factory=History), path)
+    try:
+        return conn, _recognise(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _roll_back_journal(path: Path) -> None:
+    """Put back the state before a report was killed part way (its rollback journal): what SQLite does on the next
+    connection that may write. HistoryError when this user cannot write the file."""
+    try:
+        conn = sqlite3.connect(path)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchall()  # the first read rolls the journal back
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise replace(_failure(path, exc), what="một lần chạy qd274 report bị ngắt khi đang lưu và cần được hoàn tác "
+                      "trước khi đọc, nhưng không có quyền ghi vào tệp: chạy lệnh với quyền ghi vào tệp này") from exc
+
+
+def _check_kind(path: Path) -> None:
+    """HistoryError when `path` exists and is not a regular file: a folder cannot hold a history, and SQLite
+    opening a FIFO waits for a writer for ever (not even Ctrl+C ends it)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # missing (made, or read as empty, by the caller) or unreachable (the open will say)
+        return
+    if stat.S_ISDIR(mode):
+        raise _a_folder(path)
+    if not stat.S_ISREG(mode):
+        raise HistoryError(str(path), "not a regular file", cause="not_history",
+                           what="đây không phải tệp thường (là FIFO, thiết bị hoặc socket); --db cần tên một tệp")
 
 
 def _read_only_uri(path: PurePath) -> str:

@@ -139,3 +139,28 @@ def test_a_failed_report_leaves_the_previous_four_files(tmp_path: Path, monkeypa
     assert "không ghi được tệp kết quả" in " ".join(second.output.split())
     assert {n: (out / n).read_bytes() for n in writer.NAMES} == before
     assert temps(out) == [] and sorted(p.name for p in out.iterdir()) == sorted(writer.NAMES)
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["hard_links", "no_hard_links"])
+def test_a_rename_failing_part_way_puts_every_previous_file_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 links: bool) -> None:
+    """On Windows a report open in Word cannot be replaced: the files renamed before it get their old file back."""
+    for name in ("a", "b"):
+        (tmp_path / name).write_text(f"old {name}")
+    staged = [(stage(tmp_path / n, put(f"new {n}")), tmp_path / n) for n in "abc"]  # c is new: it had no file
+    real = os.replace
+
+    def locked_b(src: Path, dst: Path) -> None:
+        if Path(dst).name == "b" and str(src).endswith(".tmp") and "previous" not in str(src):
+            raise PermissionError(errno.EACCES, "The process cannot access the file", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", locked_b)
+    if not links:
+        def no_link(src: object, dst: object) -> None:
+            raise OSError(errno.EPERM, "Operation not permitted")
+        monkeypatch.setattr(atomic.os, "link", no_link)
+    with pytest.raises(PermissionError):
+        commit(staged)
+    assert [(tmp_path / n).read_text() for n in "ab"] == ["old a", "old b"]
+    assert not (tmp_path / "c").exists() and temps(tmp_path) == []

@@ -7,6 +7,8 @@ import os
 import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -400,3 +402,38 @@ def test_ids_beyond_sqlite_range_are_not_a_crash(db: Path) -> None:
     with open_history(db, write=False) as conn:
         assert latest_run(conn, 10**20) is None
         assert compare(conn, 99999999999999999999, RUN_2023)[0].before is None  # not an OverflowError
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize("command", [["lich-su"], ["so-sanh", "--nam", "2022", "--nam", "2023"]])
+def test_a_fifo_as_history_is_refused_not_waited_on(tmp_path: Path, command: list[str]) -> None:
+    """SQLite opening a FIFO waits for a writer for ever, and not even Ctrl+C ends it."""
+    fifo = tmp_path / "h.sqlite3"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "scoring", *command, "--db", str(fifo)], capture_output=True,
+                          text=True, timeout=60, env=os.environ | {"COLUMNS": "200"})
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "không phải tệp thường" in done.stdout + done.stderr
+
+
+def test_a_history_left_with_a_hot_journal_is_rolled_back_and_read(tmp_path: Path) -> None:
+    """A report killed while recording its run leaves a rollback journal: reading puts the last consistent state
+    back first (as the next report would), instead of failing with a false "no permission"."""
+    db = tmp_path / "h.sqlite3"
+    with open_history(db) as conn:
+        conn.execute("INSERT INTO runs (created_at, year, criteria_sha256, criteria_status, engine_version, manifest)"
+                     " VALUES ('t', 2023, 'x', 'reconstructed', '1', '{}')")
+        conn.commit()
+    script = f"""
+import os, signal, sqlite3
+conn = sqlite3.connect({str(db)!r}, isolation_level=None)
+conn.execute("PRAGMA cache_size = 1")  # changed pages spill into the file before the commit
+conn.execute("BEGIN")
+conn.execute("INSERT INTO runs (created_at, year, criteria_sha256, criteria_status, engine_version, manifest) "
+             "VALUES ('x', 2024, 'x', 'x', 'x', ?)", ("x" * 3_000_000,))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    subprocess.run([sys.executable, "-c", script], timeout=60)
+    assert (tmp_path / "h.sqlite3-journal").exists()  # the killed writer's journal, still to be rolled back
+    with open_history(db, write=False) as conn:
+        assert [(r.id, r.year) for r in list_runs(conn)] == [(1, 2023)]

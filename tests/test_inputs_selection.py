@@ -43,3 +43,13 @@ def test_units_left_out_for_their_own_problems_are_not_a_selection_error(tmp_pat
     make_form(tmp_path / "a.xlsx", "xa", unit=REGISTRY[2], values={"so_thon": 3})  # not in the registry
     result = read(tmp_path, year=YEAR)
     assert "UNKNOWN_UNIT" in codes(result.problems) and "NO_UNIT_SELECTED" not in codes(result.problems)
+
+
+def test_a_form_of_the_year_asked_left_out_for_its_own_problem_is_no_selection_error(tmp_path: Path) -> None:
+    """With --nam 2023, a 2023 form of an unknown unit and a 2022 form: the message must not steer to --nam 2022."""
+    write_registry(tmp_path, [REGISTRY[1]])
+    make_form(tmp_path / "a.xlsx", "xa", unit=REGISTRY[2], values={"so_thon": 3})  # 2023, not in the registry
+    make_form(tmp_path / "b.xlsx", "xa", unit=REGISTRY[1], year=YEAR - 1, values={"so_thon": 3})
+    result = read(tmp_path, year=YEAR)
+    assert "UNKNOWN_UNIT" in codes(result.problems) and "WRONG_YEAR" in codes(result.problems)
+    assert "NO_UNIT_SELECTED" not in codes(result.problems)

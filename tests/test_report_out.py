@@ -114,3 +114,12 @@ def test_without_the_history_the_db_option_is_not_checked(inputs: Path, tmp_path
     assert code in (0, 1), text
     assert (tmp_path / "out" / writer.TRACE).is_file()
     assert listing(inputs) == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs are POSIX")
+def test_a_fifo_as_history_file_is_refused_at_once(inputs: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "h.sqlite3"
+    os.mkfifo(fifo)
+    code, text = report_db(inputs, tmp_path / "out", fifo)
+    assert code == 2 and "không phải tệp thường" in text, text
+    assert fifo.is_fifo() and not (tmp_path / "out").exists()

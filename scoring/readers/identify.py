@@ -69,7 +69,10 @@ def _none_selected(raws: list[RawUnit], year: int | None, subject: str | None, o
                    problems: list[InputError]) -> None:
     """NO_UNIT_SELECTED when units were read but --nam (and --doi-tuong) left out every one: an error, so that no
     report of only unsubmitted units is written and kept in the history as that year's run."""
-    years = sorted({r.year for r in raws if r.year is not None and r.year != year}) if year is not None else []
+    read_years = {r.year for r in raws if r.year is not None}
+    if year is not None and year in read_years:
+        return  # forms of that year were read, and left out for their own problems: reported already
+    years = sorted(read_years) if year is not None else []
     if not years and not other_subjects:
         return  # nothing left out by the options: the units' own problems are reported already
     asked = " ".join(o for o in (f"--nam {year}" if year is not None else "", f"--doi-tuong {subject}" if subject

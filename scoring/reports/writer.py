@@ -47,6 +47,8 @@ def db_problem(db: Path, source: Path) -> str | None:
                 "tệp mặc định.")
     if db.is_dir():
         return f"«{db}» là một thư mục: --db cần tên một tệp, ví dụ «{db / 'lich_su.sqlite3'}»."
+    if db.exists() and not db.is_file():  # a FIFO would make SQLite wait for a writer for ever
+        return f"«{db}» không phải tệp thường (là FIFO, thiết bị hoặc socket): --db cần tên một tệp."
     return None
 
 
