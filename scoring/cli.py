@@ -291,6 +291,8 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
              nam: Annotated[int, typer.Option("--nam", help="Năm đánh giá.", callback=_year)] = 2023,
              tong_hop: Annotated[bool, typer.Option("--tong-hop", help="Tạo bảng tổng hợp (một dòng một đơn vị).")]
              = False,
+             ghi_de: Annotated[bool, typer.Option("--ghi-de", help="Ghi đè lên biểu đã có (mặc định: không ghi đè, "
+                                                  "vì có thể là biểu đã điền).")] = False,
              tieu_chi: CriteriaOpt = None) -> None:
     """Tạo biểu Excel để các đơn vị điền (hoặc bảng tổng hợp) từ bộ tiêu chí."""
     from rich.markup import escape
@@ -300,6 +302,8 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
     # said at once, before the criteria are read: a folder, a device or a FIFO is never replaced by a form
     if problem := template_out_problem(out, folder=don_vi is not None and not tong_hop, consolidated=tong_hop):
         raise cli_words.bad_parameter(problem, param_hint="--out")
+    if (tong_hop or don_vi is None) and not ghi_de:
+        _refuse_existing([out])
     criteria = _criteria(tieu_chi, doi_tuong)
     con = _console()
     if tong_hop:
@@ -329,6 +333,8 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
             raise typer.Exit(EXIT_PROBLEMS)
         items = [(u.subject, u.code) for u in units]
         paths = unique_paths(out, items)  # codes come from a user's file: they never choose where a form goes
+        if not ghi_de:
+            _refuse_existing(paths)
         for u, path in zip(units, paths, strict=True):
             write_form(path, criteria, u.subject, nam, u)
         con.print(f"Đã tạo {len(units)} biểu trong {out}.", markup=False)
@@ -341,6 +347,17 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
         raise cli_words.bad_parameter(f"cần --doi-tuong ({one_of(criteria.subjects)})", param_hint="--doi-tuong")
     write_form(out, criteria, doi_tuong, nam)
     con.print(f"Đã tạo biểu {out} ({criteria.scheme(doi_tuong).name}, năm {nam}).", markup=False)
+
+
+def _refuse_existing(paths: list[Path]) -> None:
+    """A usage error naming the files that already exist: a form there may have been filled in already, and
+    writing a blank one over it would lose that work. --ghi-de says to overwrite."""
+    existing = [p for p in paths if p.exists()]
+    if existing:
+        shown = ", ".join(f"«{p}»" for p in existing[:5]) + (f" và {len(existing) - 5} tệp khác"
+                                                             if len(existing) > 5 else "")
+        raise cli_words.bad_parameter(f"đã có {shown}: qd274 không ghi đè (có thể là biểu đã điền). Chọn thư mục hoặc "
+                                      "tên khác, hoặc thêm --ghi-de nếu muốn thay bằng biểu trống.", param_hint="--out")
 
 
 DbOpt = Annotated[Path | None, typer.Option("--db", help="Tệp lịch sử SQLite (mặc định: thư mục dữ liệu của "
@@ -363,6 +380,11 @@ def report(path: PathArg,
         raise cli_words.bad_parameter(problem, param_hint="--out")
     if db is not None and not khong_luu and (problem := db_problem(db, path)):
         raise cli_words.bad_parameter(problem, param_hint="--db")
+    if not khong_luu:  # a file that is not a qd274 history, or a newer one's: said now, not after the whole run
+        from .history import default_db, open_history
+
+        with open_history(db or default_db(), write=False):
+            pass
     with chart_worker() as charts:  # started first: it prepares matplotlib while the inputs are read
         result = _run(path, nam, doi_tuong, tieu_chi, danh_sach)
         if not _from_files(result):  # a mistyped folder or year: no report of only the registry's units (all
@@ -514,7 +536,14 @@ def main() -> NoReturn:
 
     global _kept
     signal.signal(signal.SIGTERM, _terminate)
+    if hasattr(signal, "SIGHUP"):  # the terminal closed: as a kill, temp files removed
+        signal.signal(signal.SIGHUP, _terminate)
     _kept = []  # the run stays referenced, so it is not freed when the command's frame unwinds
+    if "" in sys.argv[1:]:  # an unset variable in a batch file: Path("") is the current folder, never what was meant
+        position = sys.argv.index("", 1)
+        print(f"Lỗi: đối số thứ {position} rỗng (\"\"), thường do một biến chưa có giá trị trong tệp lệnh. Ghi "
+              "đường dẫn hoặc giá trị cụ thể (xem «qd274 --help»).", file=sys.stderr)
+        _end(EXIT_USAGE)
     try:
         app()
         code = EXIT_OK

@@ -171,6 +171,6 @@ class OutputError(Qd274Error):
     reason: str
 
     def __str__(self) -> str:
-        return (f"không ghi được tệp kết quả vào {self.path} ({self.reason}); các tệp kết quả trước đó vẫn giữ nguyên. "
-                "Nếu một tệp kết quả đang mở trong Excel hoặc Word, đóng nó; kiểm tra quyền ghi và chỗ trống trên ổ "
-                "đĩa, hoặc chọn thư mục khác bằng --out.")
+        return (f"không ghi được tệp kết quả vào {self.path} ({self.reason}); các tệp kết quả có từ trước (nếu có) "
+                "vẫn giữ nguyên. Nếu một tệp kết quả đang mở trong Excel hoặc Word, đóng nó; kiểm tra quyền ghi và chỗ "
+                "trống trên ổ đĩa, hoặc chọn thư mục khác bằng --out.")

@@ -163,13 +163,26 @@ class Change:
         return None if self.before is None or self.after is None else self.after[0] - self.before[0]
 
 
+def _points(conn: sqlite3.Connection, text: object, run_id: int, unit_id: str) -> Decimal:
+    """A total as recorded (exact decimal text); HistoryError for anything else: the file was changed by hand."""
+    try:
+        value = Decimal(str(text))
+    except ArithmeticError:
+        value = Decimal("NaN")
+    if not value.is_finite() or text is None:
+        raise HistoryError(_file_of(conn), f"unit_results.total = {text!r}", cause="not_history",
+                           what=f"tệp lịch sử đã bị sửa hoặc hỏng: tổng điểm của đơn vị {unit_id} ở lần chạy số "
+                                f"{run_id} là «{text}», không phải một số")
+    return value
+
+
 def compare(conn: sqlite3.Connection, run_a: int, run_b: int) -> list[Change]:
     def load(run_id: int) -> dict[tuple[str, str], tuple[str, tuple[Decimal, str, int | None]]]:
         if run_id not in _INT64:  # SQLite cannot bind it (OverflowError): no such run, nothing to load
             return {}
         rows = conn.execute("SELECT subject, unit_id, unit_name, total, grade, rank FROM unit_results "
                             "WHERE run_id = ?", (run_id,))
-        return {(s, u): (n, (Decimal(t), g, r)) for s, u, n, t, g, r in rows}
+        return {(s, u): (n, (_points(conn, t, run_id, u), g, r)) for s, u, n, t, g, r in rows}
 
     a, b = load(run_a), load(run_b)
     out = []

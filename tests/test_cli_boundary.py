@@ -4,8 +4,10 @@ reader that goes away, and where `template` may write."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,49 @@ def test_history_commands_on_a_missing_file_create_nothing(tmp_path: Path) -> No
     code, text = invoke("so-sanh", "--nam", "2022", "--nam", "2023", "--db", str(db))
     assert code == 1 and "Chưa có lần chạy nào cho năm 2022" in text, text
     assert list(tmp_path.iterdir()) == []
+
+
+def test_template_never_overwrites_a_form_unless_asked(tmp_path: Path) -> None:
+    form = tmp_path / "bieu.xlsx"
+    form.write_bytes(b"a form filled in already")
+    code, said = invoke("template", "--doi-tuong", "xa", "--out", str(form))
+    assert code == 2 and "qd274 không ghi đè" in said and "--ghi-de" in said, said
+    assert form.read_bytes() == b"a form filled in already"
+    code, said = invoke("template", "--doi-tuong", "xa", "--out", str(form), "--ghi-de")
+    assert code == 0, said
+    assert form.read_bytes() != b"a form filled in already"
+
+
+def test_template_for_a_registry_writes_nothing_when_one_form_exists(tmp_path: Path) -> None:
+    registry = tmp_path / "don_vi.csv"
+    registry.write_text("ma_don_vi,ten_don_vi,doi_tuong\nX01,Xã Một,xa\nX02,Xã Hai,xa\n", encoding="utf-8")
+    (tmp_path / "f" / "xa").mkdir(parents=True)
+    (tmp_path / "f" / "xa" / "X02.xlsx").write_bytes(b"filled")
+    code, said = invoke("template", "--don-vi", str(registry), "--out", str(tmp_path / "f"))
+    assert code == 2 and "X02.xlsx" in said and "qd274 không ghi đè" in said, said
+    assert sorted(p.name for p in (tmp_path / "f" / "xa").iterdir()) == ["X02.xlsx"]
+    assert (tmp_path / "f" / "xa" / "X02.xlsx").read_bytes() == b"filled"
+
+
+def test_an_empty_argument_is_a_usage_error_not_the_current_folder(tmp_path: Path) -> None:
+    done = run_cli("score", "", capture_output=True, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "đối số thứ 2 rỗng" in done.stderr
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="SIGHUP is POSIX")
+def test_a_closed_terminal_removes_the_temp_files(inputs: Path, tmp_path: Path) -> None:
+    """SIGHUP (the terminal window closed) ends the run as Ctrl+C does: no temp file left behind."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "scoring", "report", str(inputs), "--out", str(out), "--khong-luu"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ | ENV)
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        if out.is_dir() and any(p.suffix == ".tmp" for p in out.iterdir()):
+            proc.send_signal(signal.SIGHUP)
+            break
+        time.sleep(0.002)
+    else:
+        pytest.skip("the run ended before a temp file was seen")
+    assert proc.wait(timeout=60) != 0
+    assert [p.name for p in out.iterdir() if p.suffix == ".tmp"] == []

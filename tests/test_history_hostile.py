@@ -437,3 +437,20 @@ os.kill(os.getpid(), signal.SIGKILL)
     assert (tmp_path / "h.sqlite3-journal").exists()  # the killed writer's journal, still to be rolled back
     with open_history(db, write=False) as conn:
         assert [(r.id, r.year) for r in list_runs(conn)] == [(1, 2023)]
+
+
+def test_a_total_changed_by_hand_is_a_clear_error_not_a_crash(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite3"
+    with open_history(db) as conn:
+        for year in (2022, 2023):
+            conn.execute("INSERT INTO runs (created_at, year, criteria_sha256, criteria_status, engine_version, "
+                         "manifest) VALUES ('t', ?, 'x', 'reconstructed', '1', '{}')", (year,))
+            conn.execute("INSERT INTO unit_results (run_id, unit_id, unit_name, subject, year, base, bonus, deduction,"
+                         " total, grade_id, grade, rank) VALUES (?, 'X01', 'Xã A', 'xa', ?, '1', '0', '0', ?, 'tot', "
+                         "'Tốt', 1)", (year - 2021, year, "abc" if year == 2023 else "90"))
+        conn.commit()
+    result = CliRunner().invoke(app, ["so-sanh", "--nam", "2022", "--nam", "2023", "--db", str(db)],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.output.split())
+    assert "tổng điểm của đơn vị X01 ở lần chạy số 2 là «abc», không phải một số" in said

@@ -216,15 +216,32 @@ def test_a_failed_report_records_nothing_in_the_history(inputs: Path, tmp_path: 
     assert conn.execute("SELECT COUNT(DISTINCT run_id) FROM criterion_results").fetchone() == (1,)
 
 
-def test_a_history_that_cannot_be_written_is_reported_after_the_files(inputs: Path, tmp_path: Path) -> None:
+def test_a_history_that_cannot_be_written_is_reported_after_the_files(inputs: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from scoring import history
+
+    def disk_full(conn: object, run: object) -> int:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(history, "record_run", disk_full)  # fails once the files are written
     db = tmp_path / "h.sqlite3"
-    db.write_text("không phải cơ sở dữ liệu")  # not SQLite: found only once sqlite reads it, after the files
     result = CliRunner().invoke(app, ["report", str(inputs), "--out", str(tmp_path / "o"), "--db", str(db)], env=ENV)
     assert result.exit_code == 1, result.output  # the user's machine, not a bug (that would be 3)
-    assert db.read_text() == "không phải cơ sở dữ liệu"  # the user's file is left as it was
     assert (tmp_path / "o" / writer.TRACE).exists()  # the files were written; only the history failed
     said = " ".join(result.output.split())
     assert "không mở hoặc ghi được lịch sử" in said and "đã được ghi xong" in said and "--khong-luu" in said
+
+
+def test_a_history_file_that_is_not_one_is_refused_before_any_file(inputs: Path, tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite3"
+    db.write_text("không phải cơ sở dữ liệu")
+    result = CliRunner().invoke(app, ["report", str(inputs), "--out", str(tmp_path / "o"), "--db", str(db)], env=ENV)
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.output.split())
+    assert "không phải tệp lịch sử của qd274" in said and "đã được ghi xong" not in said
+    assert not (tmp_path / "o").exists() and db.read_text() == "không phải cơ sở dữ liệu"
 
 
 def test_a_history_locked_while_it_is_read_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,8 +33,8 @@ def out_problem(out: Path, source: Path) -> str | None:
                 f"«{source.resolve().parent / 'ket_qua'}».")
     for name in NAMES:
         if (out / name).exists() and not (out / name).is_file():
-            return (f"«{out / name}» đã có nhưng không phải tệp (là thư mục?): đổi tên hoặc xóa nó, hoặc chọn thư "
-                    "mục khác.")
+            return (f"«{out / name}» đã có nhưng không phải tệp thường (là thư mục, FIFO hoặc thiết bị): đổi tên "
+                    "hoặc xóa nó, hoặc chọn thư mục khác.")
     return None
 
 
