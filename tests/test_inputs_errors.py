@@ -212,7 +212,10 @@ def test_wrong_year(folder: Path) -> None:
     filled = make_form(folder / "xa_2022.xlsx", "xa", year=2022, values={"so_thon": 9})
     result = read(folder, year=YEAR)
     problem = only(result.problems, "WRONG_YEAR")
-    assert problem.location == Location("xa_2022.xlsx", L.INFO, filled.info["ten_don_vi"], "ten_don_vi")
+    import openpyxl
+
+    year_row = rows_by_id(openpyxl.load_workbook(filled.path)[L.INFO])["nam"]
+    assert problem.location == Location("xa_2022.xlsx", L.INFO, f"C{year_row}", "nam")  # the year's own cell
     assert "2022" in problem.message
     assert [u.has_data for u in result.units] == [False]  # left out; the registered unit has no form
 

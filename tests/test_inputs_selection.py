@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.inputs_helpers import REGISTRY, YEAR, codes, make_form, only, read, write_registry
+from tests.inputs_helpers import REGISTRY, YEAR, codes, make_form, only, read, write_csv, write_registry
 
 
 def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
@@ -53,3 +53,11 @@ def test_a_form_of_the_year_asked_left_out_for_its_own_problem_is_no_selection_e
     result = read(tmp_path, year=YEAR)
     assert "UNKNOWN_UNIT" in codes(result.problems) and "WRONG_YEAR" in codes(result.problems)
     assert "NO_UNIT_SELECTED" not in codes(result.problems)
+
+
+def test_wrong_year_in_a_consolidated_sheet_names_the_year_cell(tmp_path: Path) -> None:
+    write_registry(tmp_path)
+    write_csv(tmp_path / "tong_hop.csv", [["ma_don_vi", "ten_don_vi", "doi_tuong", "nam", "so_thon"],
+                                          [REGISTRY[1].code, REGISTRY[1].name, "xa", YEAR - 1, 3]])
+    problem = only(read(tmp_path, year=YEAR).problems, "WRONG_YEAR")
+    assert problem.location.cell == "D2" and problem.location.field == "nam"

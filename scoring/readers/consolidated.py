@@ -323,7 +323,7 @@ def _unit_field(unit: RawUnit, key: str, raw: Any, where: Location, problems: li
         year, problem = parse_int(raw)
         if problem:
             problems.append(cell_error(problem, where, raw))
-        unit.year = year
+        unit.year, unit.year_at = year, where
         return
     text = parse_text(raw)
     if key == "ma_don_vi":

@@ -119,6 +119,7 @@ def _info(book: Book, name: str, unit: RawUnit, meta: dict[str, str], problems: 
     if problem and "nam" in fields:
         problems.append(cell_error(problem, fields["nam"][1], raw_year))
     unit.year = year
+    unit.year_at = fields["nam"][1] if "nam" in fields else None
 
 
 def _at(row: list[Any], col: int) -> Any:

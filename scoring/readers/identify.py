@@ -176,8 +176,8 @@ def _resolve(raw: RawUnit, criteria: Criteria, reg: Registry | None, problems: l
                                    "với --nam."))
         return None
     if year is not None and unit_year != year:
-        problems.append(InputError("WRONG_YEAR", raw.where, f"biểu năm {unit_year}, không phải năm {year} đang "
-                                   "chấm; bỏ qua.", "warning"))
+        problems.append(InputError("WRONG_YEAR", raw.year_at or raw.where, f"biểu năm {unit_year}, không phải năm "
+                                   f"{year} đang chấm; bỏ qua.", "warning"))
         return None
     # Without a registry the name is shown as typed, but cleaned: "Xã  Tân  Sỏi" is shown "Xã Tân Sỏi".
     return UnitInput(unit_id or match_key(name or ""), clean(name or unit_id or ""), subject, unit_year, raw.values,
