@@ -478,13 +478,19 @@ def history_cmd(db: DbOpt = None) -> None:
     con.print(table)
 
 
+COMPARE_ROWS = 300  # as the console's ranking: above this many units, the largest changes and the counts
+
+
 @command("so-sanh")
 @guarded
 def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm cần so sánh: --nam 2022 --nam 2023.",
                                                        callback=_year)],
                 lan: Annotated[list[int] | None, typer.Option("--lan", help="Số lần chạy cụ thể cho từng năm "
                                                              "(mặc định: lần mới nhất).")] = None,
-                db: DbOpt = None) -> None:
+                db: DbOpt = None,
+                tat_ca: Annotated[bool, typer.Option("--tat-ca", help="Hiện mọi đơn vị (mặc định: trên "
+                                                     f"{COMPARE_ROWS} đơn vị chỉ hiện các đơn vị thay đổi nhiều "
+                                                     "nhất).")] = False) -> None:
     """So sánh điểm, xếp loại, hạng của từng đơn vị giữa hai năm."""
     from rich.table import Table
     from rich.text import Text
@@ -499,7 +505,13 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
     with open_history(db or default_db(), write=False) as conn:
         runs = runs_for(conn, nam, lan or None)  # each run checked against its year; every problem said at once
         changes = compare(conn, runs[0], runs[1])
-    table = Table(title=f"So sánh năm {nam[0]} (lần {runs[0]}) và năm {nam[1]} (lần {runs[1]})", title_justify="left")
+    con = _console()
+    title = f"So sánh năm {nam[0]} (lần {runs[0]}) và năm {nam[1]} (lần {runs[1]})"
+    if len(changes) > COMPARE_ROWS and not tat_ca:  # a national table: 10,600 rows took 8 s to draw, unread
+        con.print(_compare_summary(changes), markup=False)
+        changes = _largest_changes(changes, COMPARE_ROWS // 10)
+        title += (f": {len(changes)} đơn vị thay đổi điểm nhiều nhất (tăng và giảm); xem đủ với --tat-ca")
+    table = Table(title=title, title_justify="left")
     for head in ("Đối tượng", "Mã", "Đơn vị", f"Điểm {nam[0]}", f"Điểm {nam[1]}", "Chênh lệch",
                  f"Xếp loại {nam[0]}", f"Xếp loại {nam[1]}", f"Hạng {nam[0]}", f"Hạng {nam[1]}"):
         table.add_column(head)
@@ -509,7 +521,27 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
         table.add_row(Text(c.subject), Text(c.unit_id), Text(c.unit_name), points_a, points_b,
                       ("+" if delta and delta > 0 else "") + format_vi(delta) if delta is not None else "—",
                       grade_a, grade_b, rank_a, rank_b)
-    _console().print(table)
+    con.print(table)
+
+
+
+def _compare_summary(changes: list[Any]) -> str:
+    up = sum(1 for c in changes if c.delta is not None and c.delta > 0)
+    down = sum(1 for c in changes if c.delta is not None and c.delta < 0)
+    same = sum(1 for c in changes if c.delta == 0)
+    regraded = sum(1 for c in changes if c.before and c.after and c.before[1] != c.after[1])
+    one_side = len(changes) - up - down - same
+    return (f"{len(changes)} đơn vị: tăng điểm {up}, giảm {down}, không đổi {same}, đổi xếp loại {regraded}"
+            + (f", chỉ có ở một năm {one_side}" if one_side else "") + ".")
+
+
+def _largest_changes(changes: list[Any], each: int) -> list[Any]:
+    """The `each` largest rises and `each` largest falls, in the table's order (subject, code)."""
+    moved = [c for c in changes if c.delta]
+    rises = sorted((c for c in moved if c.delta > 0), key=lambda c: (-c.delta, c.subject, c.unit_id))[:each]
+    falls = sorted((c for c in moved if c.delta < 0), key=lambda c: (c.delta, c.subject, c.unit_id))[:each]
+    chosen = {id(c) for c in rises + falls}
+    return [c for c in changes if id(c) in chosen]
 
 
 def _side(year: Any) -> tuple[str, str, str]:

@@ -196,3 +196,27 @@ def test_a_closed_terminal_removes_the_temp_files(inputs: Path, tmp_path: Path) 
         pytest.skip("the run ended before a temp file was seen")
     assert proc.wait(timeout=60) != 0
     assert [p.name for p in out.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_compare_on_many_units_shows_the_counts_and_the_largest_changes(tmp_path: Path) -> None:
+    from scoring.history import open_history
+
+    db = tmp_path / "h.sqlite3"
+    units = 400  # above the 300 the console shows whole
+    with open_history(db) as conn:
+        for run, year in ((1, 2022), (2, 2023)):
+            conn.execute("INSERT INTO runs (created_at, year, criteria_sha256, criteria_status, engine_version, "
+                         "manifest) VALUES ('t', ?, 'x', 'reconstructed', '1', '{}')", (year,))
+            for n in range(units):  # run 2: unit n moves by n - 200 points (200 fall, 1 stays, 199 rise)
+                total = 50 + ((n - 200) / 10 if run == 2 else 0)
+                conn.execute("INSERT INTO unit_results (run_id, unit_id, unit_name, subject, year, base, bonus, "
+                             "deduction, total, grade_id, grade, rank) VALUES (?, ?, ?, 'xa', ?, '0', '0', '0', ?, "
+                             "'kha', 'Khá', 1)", (run, f"X{n:03d}", f"Xã {n}", year, str(total)))
+        conn.commit()
+    code, said = invoke("so-sanh", "--nam", "2022", "--nam", "2023", "--db", str(db))
+    assert code == 0, said
+    assert "400 đơn vị: tăng điểm 199, giảm 200, không đổi 1, đổi xếp loại 0." in said
+    assert "60 đơn vị thay đổi điểm nhiều nhất" in said and "--tat-ca" in said
+    assert "X399" in said and "X000" in said and "X200" not in said  # the largest rise and fall; not the unchanged
+    code, said = invoke("so-sanh", "--nam", "2022", "--nam", "2023", "--db", str(db), "--tat-ca")
+    assert code == 0 and "X200" in said and "thay đổi điểm nhiều nhất" not in said
