@@ -166,7 +166,20 @@ def test_fifos_and_device_links_in_the_input_folder_are_not_opened(tmp_path: Pat
     never_opened.update({_fifo(tmp_path / "pipe.csv"), _to_dev_zero(tmp_path / "zero.xlsx"), Path("/dev/zero")})
     files, _, _ = discover(tmp_path, tmp_path / "don_vi.csv")
     assert files == []
-    assert errors(read(tmp_path).problems) == []
+    result = read(tmp_path)
+    assert errors(result.problems) == []
+    named = sorted((p.location.file, p.severity) for p in result.problems if p.code == "NOT_A_REGULAR_FILE")
+    assert named == [("pipe.csv", "warning"), ("zero.xlsx", "warning")]  # said, not skipped without a word
+
+
+@linux
+def test_a_fifo_given_as_the_input_is_named_for_what_it_is(tmp_path: Path, never_opened: set[Path]) -> None:
+    fifo = _fifo(tmp_path / "tong_hop.csv")
+    never_opened.add(fifo)
+    result = read(fifo)
+    problem = only(result.problems, "NOT_A_REGULAR_FILE")
+    assert problem.severity == "error" and "không phải tệp thường" in problem.message
+    assert "NO_INPUT_FILES" not in codes(result.problems)
 
 
 @linux

@@ -108,7 +108,8 @@ def test_the_walk_keeps_what_it_skipped_and_its_order(tmp_path: Path) -> None:
     files, locked, other = discover(tmp_path, tmp_path / "don_vi.csv", said.append)
     assert [f.relative_to(tmp_path).as_posix() for f in files] == [
         "B.xlsm", "a b/ü.csv", "a.csv", "a/y.xlsx", "b/z.csv", "link.csv", "sub/don_vi.csv"]
-    assert locked == {tmp_path / "a" / "y.xlsx"} and other == [tmp_path / "old.xls"] and said == []
+    assert locked == {tmp_path / "a" / "y.xlsx"} and other == [tmp_path / "old.xls"]
+    assert [(p.code, p.location.file) for p in said] == [("NOT_A_REGULAR_FILE", "pipe.csv")]  # skipped, and said
 
 
 def test_read_inputs_reports_the_folder_it_could_not_list(tmp_path: Path, unlistable: set[Path]) -> None:

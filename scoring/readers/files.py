@@ -40,7 +40,9 @@ def discover(root: Path, registry: Path | None, report: Callable[[InputError], N
     that could not be listed (no permission: a network share), in the same order."""
     if root.is_file():
         return [root], set(), []
-    if not root.is_dir():  # a FIFO, a device: nothing to read, and not a folder to report (as before)
+    if not root.is_dir():  # a FIFO, a device: never opened (it would block, or never end)
+        if root.exists() and report is not None:
+            report(_not_a_file(printable(str(root)), "error"))
         return [], set(), []
     found: list[Path] = []
     other: list[Path] = []
@@ -51,6 +53,8 @@ def discover(root: Path, registry: Path | None, report: Callable[[InputError], N
         # is_file() follows a link: a FIFO, a device or a link to /dev/zero is never opened (it would block
         # or never end)
         if not p.is_file():
+            if report is not None and p.suffix.lower() in SUFFIXES:  # named like an input: say why it is not read
+                report(_not_a_file(display_name(p, root), "warning"))
             continue
         if p.name.startswith("~$"):
             tails.add((p.parent, p.name[2:]))
@@ -90,6 +94,11 @@ def _walk(root: Path, unlisted: list[tuple[Path, OSError]]) -> list[Path]:
         out += [base / n for n in names if not n.startswith(".")]
     out.sort(key=lambda q: q.as_posix())
     return out
+
+
+def _not_a_file(name: str, severity: str) -> InputError:
+    return InputError("NOT_A_REGULAR_FILE", Location(file=name), "không phải tệp thường (FIFO, thiết bị, hoặc liên kết "
+                      "tới chỗ không còn tệp): không đọc. Chép biểu vào đây dưới dạng tệp .xlsx hoặc .csv.", severity)
 
 
 def _unlisted(folder: Path, root: Path, exc: OSError) -> InputError:

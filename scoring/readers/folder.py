@@ -64,8 +64,8 @@ def _read_inputs(path: Path, criteria: Criteria, year: int | None, subject: str 
                                           f"bảng tính dạng {f.suffix.lower()} không được đọc. Mở bằng Excel, lưu "
                                           "lại dạng .xlsx (Excel Workbook) nếu tệp là biểu chấm điểm.", "warning"))
     # Nothing to read at all (a registry alone is not this: it lists who has not sent a form yet)
-    if not files and not unsupported and reg_file is None and not any(p.code == "UNREADABLE_FOLDER"
-                                                                       for p in result.problems):
+    if not files and not unsupported and reg_file is None and not any(
+            p.code in ("UNREADABLE_FOLDER", "NOT_A_REGULAR_FILE") for p in result.problems):
         result.problems.append(InputError("NO_INPUT_FILES", Location(file=printable(str(path))),
                                           "không có biểu chấm điểm (.xlsx) hay bảng tổng hợp (.xlsx, .csv) nào ở "
                                           "đây: không có gì để chấm. Kiểm tra đường dẫn (thư mục chứa các biểu đã "
