@@ -219,10 +219,16 @@ def explain(path: PathArg,
     found = result.find(don_vi)
     con = _console()
     if not found:
-        names = ", ".join(f"{r.unit.unit_name} ({r.unit.unit_id})" for r in result.results[:8])
         from rich.markup import escape
 
-        con.print(f"[red]Không tìm thấy đơn vị «{escape(don_vi)}».[/red] Một số đơn vị có: {escape(names)}")
+        hints = result.suggest(don_vi)
+        if hints:
+            ask = " hoặc ".join(f"«{r.unit.unit_name}» ({r.unit.unit_id})" for r in hints)
+            con.print(f"[red]Không tìm thấy đơn vị «{escape(don_vi)}».[/red] Có phải {escape(ask)}? Gõ đúng tên có "
+                      "dấu hoặc mã đơn vị.")
+        else:
+            names = ", ".join(f"{r.unit.unit_name} ({r.unit.unit_id})" for r in result.results[:8])
+            con.print(f"[red]Không tìm thấy đơn vị «{escape(don_vi)}».[/red] Một số đơn vị có: {escape(names)}")
         raise typer.Exit(EXIT_PROBLEMS)
     rc.notice(con, result.criteria)
     for r in found:

@@ -37,9 +37,21 @@ class Run:
     def find(self, name_or_code: str) -> list[UnitResult]:
         from .names import match_key
 
-        key = match_key(name_or_code)
-        return [r for r in self.results if r.unit.unit_id == name_or_code.strip()
+        key, code = match_key(name_or_code), name_or_code.strip().casefold()
+        return [r for r in self.results if r.unit.unit_id.casefold() == code  # codes: «yt-x01» is YT-X01
                 or match_key(r.unit.unit_name) == key]
+
+    def suggest(self, name_or_code: str) -> list[UnitResult]:
+        """Units whose name matches without accents, else the two nearest names: offered, never applied (a
+        name typed without accents may be another unit's: «Đông Sơn», «Đồng Sơn»)."""
+        import difflib
+
+        from .names import fold_accents, match_key
+
+        folded = fold_accents(match_key(name_or_code))
+        by_key = {fold_accents(match_key(r.unit.unit_name)): r for r in self.results}
+        same = [r for r in self.results if fold_accents(match_key(r.unit.unit_name)) == folded]
+        return same or [by_key[k] for k in difflib.get_close_matches(folded, list(by_key), n=2, cutoff=0.75)]
 
     def manifest(self) -> dict[str, Any]:
         cf = self.criteria.file

@@ -220,3 +220,18 @@ def test_compare_on_many_units_shows_the_counts_and_the_largest_changes(tmp_path
     assert "X399" in said and "X000" in said and "X200" not in said  # the largest rise and fall; not the unchanged
     code, said = invoke("so-sanh", "--nam", "2022", "--nam", "2023", "--db", str(db), "--tat-ca")
     assert code == 0 and "X200" in said and "thay đổi điểm nhiều nhất" not in said
+
+
+@pytest.mark.parametrize(("typed", "offered"), [("dong vuong", "«Xã Đồng Vương» (X01)"),
+                                                ("Đồng Vươg", "«Xã Đồng Vương» (X01)"),
+                                                ("bo ha", "«Thị trấn Bố Hạ» (X03)")])
+def test_explain_offers_the_unit_a_name_without_accents_or_a_typo_means(inputs: Path, typed: str,
+                                                                        offered: str) -> None:
+    code, said = invoke("explain", str(inputs), "--don-vi", typed)
+    assert code == 1, said
+    assert f"Không tìm thấy đơn vị «{typed}». Có phải {offered}?" in said  # offered, never applied
+
+
+def test_explain_takes_a_code_in_any_case(inputs: Path) -> None:
+    code, said = invoke("explain", str(inputs), "--don-vi", "x01")
+    assert code in (0, 1) and "Không tìm thấy" not in said and "Xã Đồng Vương" in said, said
