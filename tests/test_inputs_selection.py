@@ -61,3 +61,18 @@ def test_wrong_year_in_a_consolidated_sheet_names_the_year_cell(tmp_path: Path) 
                                           [REGISTRY[1].code, REGISTRY[1].name, "xa", YEAR - 1, 3]])
     problem = only(read(tmp_path, year=YEAR).problems, "WRONG_YEAR")
     assert problem.location.cell == "D2" and problem.location.field == "nam"
+
+
+def test_qd274s_own_summary_workbook_in_the_folder_is_named_and_not_read(tmp_path: Path) -> None:
+    """Last year's ket_qua_cham_diem.xlsx copied in beside the forms: a warning, not NOT_AN_INPUT (an error)."""
+    from scoring.reports.writer import XLSX
+    from scoring.reports.xlsx_report import write_xlsx
+    from tests.report_fixtures import build_inputs, small_run
+
+    inputs = build_inputs(tmp_path / "in")
+    write_xlsx(small_run(tmp_path / "other"), inputs / XLSX)  # the sheets qd274 writes today
+    result = read(inputs)
+    problem = only(result.problems, "OWN_OUTPUT")
+    assert problem.severity == "warning" and problem.location.file == XLSX
+    assert "NOT_AN_INPUT" not in codes(result.problems)
+    assert [f.kind for f in result.files if f.name == XLSX] == ["output"]

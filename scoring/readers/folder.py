@@ -154,12 +154,22 @@ def _unreadable(name: str, sheet: str | None, why: str) -> InputError:
                       "khẩu nếu có, lưu lại dạng .xlsx rồi chạy lại.")
 
 
+# The sheets of qd274's own summary workbook (reports/xlsx_report.py; a test keeps the two in step)
+_OWN_SHEETS = frozenset({"Đối chiếu", "Kiểm tra", "Truy vết", "Thông tin"})
+
+
 def _read_book(book: Book, f: Path, name: str, info: InputFile, criteria: Criteria,
                result: ReadResult) -> list[RawUnit]:
     if f.suffix.lower() == ".xlsm" or book.package.vba:
         result.problems.append(InputError("MACROS_IGNORED", Location(file=name),
                                           "tệp có macro (.xlsm, VBA): chỉ đọc giá trị đã lưu, không chạy macro nào.",
                                           "info"))
+    if _OWN_SHEETS <= set(book.sheet_names):  # last year's summary copied in beside the forms: not data
+        result.problems.append(InputError("OWN_OUTPUT", Location(file=name), "đây là bảng kết quả do qd274 report "
+                                          "ghi ra, không phải số liệu: không đọc. Để các tệp kết quả ngoài thư mục "
+                                          "đầu vào.", "warning"))
+        result.files.append(replace(info, kind="output"))
+        return []
     if is_form(book):
         too_big = [p for s in (L.META, L.INFO, L.DATA, L.SCORES) if s in book.sheet_names and (p := sheet_problem(
             book.extent(s, FORM_MAX_ROWS), FORM_MAX_ROWS, Location(name, s), "biểu chấm điểm"))]

@@ -24,7 +24,7 @@ from .chart import UNGRADED_COLOUR, grade_colours
 from .writer import TRACE, XLSX
 
 KIND_VI = {"form": "biểu mẫu", "consolidated": "bảng tổng hợp", "registry": "danh sách đơn vị",
-           "unreadable": "không đọc được"}
+           "unreadable": "không đọc được", "output": "tệp kết quả của qd274 (không đọc)"}
 LABEL_CHARS = 34  # unit names longer than this are cut in the chart (the full name is in the bar's tooltip)
 
 # A province or the whole country (up to ~10,600 communes) in one page: past these sizes the page would weigh
