@@ -341,8 +341,16 @@ def template(out: Annotated[Path, typer.Option("--out", help="Tệp (hoặc thư
         paths = unique_paths(out, items)  # codes come from a user's file: they never choose where a form goes
         if not ghi_de:
             _refuse_existing(paths)
-        for u, path in zip(units, paths, strict=True):
-            write_form(path, criteria, u.subject, nam, u)
+        for done, (u, path) in enumerate(zip(units, paths, strict=True)):
+            try:
+                write_form(path, criteria, u.subject, nam, u)
+            except OSError:  # a full disk part way: say what is there, then the error itself (guarded)
+                if done:
+                    _console(stderr=True).print(
+                        f"Đã tạo {done}/{len(units)} biểu trong {out} trước khi lỗi (các biểu này dùng được; biểu "
+                        f"đang ghi dở không để lại gì). Khắc phục lỗi dưới đây rồi chạy lại với --ghi-de.",
+                        markup=False)
+                raise
         con.print(f"Đã tạo {len(units)} biểu trong {out}.", markup=False)
         for line in name_clashes(out, items, paths):
             con.print(f"[yellow]Lưu ý:[/yellow] {escape(line)}")

@@ -235,3 +235,25 @@ def test_explain_offers_the_unit_a_name_without_accents_or_a_typo_means(inputs: 
 def test_explain_takes_a_code_in_any_case(inputs: Path) -> None:
     code, said = invoke("explain", str(inputs), "--don-vi", "x01")
     assert code in (0, 1) and "Không tìm thấy" not in said and "Xã Đồng Vương" in said, said
+
+
+def test_template_on_a_disk_filling_up_says_what_was_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from scoring.forms import generate
+
+    registry = tmp_path / "don_vi.csv"
+    registry.write_text("ma_don_vi,ten_don_vi,doi_tuong\nX01,Xã Một,xa\nX02,Xã Hai,xa\nX03,Xã Ba,xa\n",
+                        encoding="utf-8")
+    real, calls = generate.write_form, []
+
+    def fills_up(path: Path, *args: object, **kw: object) -> Path:
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(generate, "write_form", fills_up)
+    code, said = invoke("template", "--don-vi", str(registry), "--out", str(tmp_path / "f"))
+    assert code == 1, said
+    assert "Đã tạo 2/3 biểu" in said and "--ghi-de" in said and "ổ đĩa hết chỗ trống" in said
