@@ -194,8 +194,10 @@ def test_a_closed_terminal_removes_the_temp_files(inputs: Path, tmp_path: Path) 
         time.sleep(0.002)
     else:
         pytest.skip("the run ended before a temp file was seen")
-    assert proc.wait(timeout=60) != 0
+    code = proc.wait(timeout=60)
     assert [p.name for p in out.iterdir() if p.suffix == ".tmp"] == []
+    if code == 0:  # the temp file seen was the last, and the run ended before the signal came: nothing to judge
+        pytest.skip("the run ended before the signal")
 
 
 def test_compare_on_many_units_shows_the_counts_and_the_largest_changes(tmp_path: Path) -> None:
