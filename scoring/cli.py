@@ -19,6 +19,7 @@ from . import cli_words
 from .atomic import NotAFileError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl+C
 
 cli_words.install()  # typer's own words (help panels, usage errors) in Vietnamese
 
@@ -81,8 +82,12 @@ def guarded(func: F) -> F:
 
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, typer.BadParameter, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort, typer.BadParameter):
             raise  # usage errors are typer's to report (exit 2)
+        except KeyboardInterrupt:  # Ctrl+C, a kill, the terminal closed: temp files are gone by now (atomic)
+            _console(stderr=True).print("Đã dừng theo yêu cầu: tệp đang ghi dở đã được xóa, không tệp kết quả nào bị "
+                                        "thay dở dang.", markup=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except Qd274Error as exc:
             if _state["debug"]:
                 raise

@@ -185,7 +185,7 @@ def test_a_closed_terminal_removes_the_temp_files(inputs: Path, tmp_path: Path) 
     """SIGHUP (the terminal window closed) ends the run as Ctrl+C does: no temp file left behind."""
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "scoring", "report", str(inputs), "--out", str(out), "--khong-luu"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ | ENV)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ | ENV, text=True)
     deadline = time.monotonic() + 60
     while proc.poll() is None and time.monotonic() < deadline:
         if out.is_dir() and any(p.suffix == ".tmp" for p in out.iterdir()):
@@ -194,10 +194,11 @@ def test_a_closed_terminal_removes_the_temp_files(inputs: Path, tmp_path: Path) 
         time.sleep(0.002)
     else:
         pytest.skip("the run ended before a temp file was seen")
-    code = proc.wait(timeout=60)
+    _, err = proc.communicate(timeout=60)
     assert [p.name for p in out.iterdir() if p.suffix == ".tmp"] == []
-    if code == 0:  # the temp file seen was the last, and the run ended before the signal came: nothing to judge
+    if proc.returncode == 0:  # the temp file seen was the last, and the run ended before the signal came
         pytest.skip("the run ended before the signal")
+    assert proc.returncode == 130 and "Đã dừng theo yêu cầu" in err, err  # said, in Vietnamese, no traceback
 
 
 def test_compare_on_many_units_shows_the_counts_and_the_largest_changes(tmp_path: Path) -> None:
