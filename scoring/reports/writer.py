@@ -22,6 +22,9 @@ def out_problem(out: Path, source: Path) -> str | None:
 
     The input folder is refused, and any folder inside it: nothing is ever written there, and the next run
     would read the workbook back as an input."""
+    if str(out) == "-":  # the usual name for standard output: report writes four files, never to the screen
+        return ("«-» (màn hình) không dùng được: report ghi bốn tệp vào một thư mục. Ghi tên thư mục, ví dụ "
+                "--out ket_qua.")
     existing = out
     while not existing.exists() and existing.parent != existing:
         existing = existing.parent
