@@ -123,3 +123,11 @@ def test_a_fifo_as_history_file_is_refused_at_once(inputs: Path, tmp_path: Path)
     code, text = report_db(inputs, tmp_path / "out", fifo)
     assert code == 2 and "không phải tệp thường" in text, text
     assert fifo.is_fifo() and not (tmp_path / "out").exists()
+
+
+def test_a_dash_as_out_is_not_a_folder_named_dash(inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                  ) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, text = report(inputs, Path("-"))
+    assert code == 2 and "«-» (màn hình) không dùng được" in text, text
+    assert not (tmp_path / "-").exists()
