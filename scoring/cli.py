@@ -88,19 +88,12 @@ def guarded(func: F) -> F:
             _console(stderr=True).print("Đã dừng theo yêu cầu: tệp đang ghi dở đã được xóa, không tệp kết quả nào bị "
                                         "thay dở dang.", markup=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        except Qd274Error as exc:
+        except (Qd274Error, NotAFileError) as exc:  # NotAFileError: qd274's own refusal, not the system's
             if _state["debug"]:
                 raise
             from rich.markup import escape
 
             # the message quotes the user's own text (file names, cell values): never read it as markup
-            _console(stderr=True).print(f"[bold red]Lỗi:[/bold red] {escape(str(exc))}", highlight=False)
-            raise typer.Exit(EXIT_PROBLEMS) from None
-        except NotAFileError as exc:  # qd274's own refusal to replace a folder, device or FIFO: its words as they are
-            if _state["debug"]:
-                raise
-            from rich.markup import escape
-
             _console(stderr=True).print(f"[bold red]Lỗi:[/bold red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(EXIT_PROBLEMS) from None
         except BrokenPipeError:  # the reader went away (qd274 … | head): nothing more to tell it, and no traceback

@@ -49,8 +49,9 @@ class Run:
         from .names import fold_accents, match_key
 
         folded = fold_accents(match_key(name_or_code))
-        by_key = {fold_accents(match_key(r.unit.unit_name)): r for r in self.results}
-        same = [r for r in self.results if fold_accents(match_key(r.unit.unit_name)) == folded]
+        keyed = [(fold_accents(match_key(r.unit.unit_name)), r) for r in self.results]
+        same = [r for key, r in keyed if key == folded]
+        by_key = dict(keyed)
         return same or [by_key[k] for k in difflib.get_close_matches(folded, list(by_key), n=2, cutoff=0.75)]
 
     def manifest(self) -> dict[str, Any]:

@@ -76,3 +76,11 @@ def name_clashes(out: Path, items: Sequence[tuple[str, str]], paths: Sequence[Pa
                          "Mã đơn vị ghi trong biểu nên qd274 vẫn đọc đúng từng biểu; chỉ cần gửi đúng tệp cho "
                          "từng đơn vị.")
     return lines
+
+
+def nearest_existing(path: Path) -> Path:
+    """`path` if it exists, else its nearest existing parent: what decides whether a file or folder can be made
+    there (under a file, no folder can be)."""
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path

@@ -69,8 +69,4 @@ def write_consolidated_template(path: Path, criteria: Criteria, year: int, subje
     notes.column_dimensions["A"].width = 34
     notes.column_dimensions["B"].width = 100
 
-    def save(tmp: Path) -> None:
-        via_memory(wb.save)(tmp)  # a full disk leaves no open zip behind (scoring.atomic)
-        refuse_target(path)  # again just before the rename: a FIFO made meanwhile is not replaced either
-
-    return write_atomic(path, save)
+    return write_atomic(path, via_memory(wb.save))  # a full disk leaves no open zip behind (scoring.atomic)

@@ -24,6 +24,7 @@ from ..readers.limits import MAX_NAME_CHARS
 from ..readers.parse import quote
 from ..registry import RegisteredUnit
 from ..reports.package import FIXED_TIME, normalize_package
+from ..safe_paths import nearest_existing
 from ..scores import score_step
 from . import layout as L
 
@@ -72,7 +73,6 @@ def write_form(path: Path, criteria: Criteria, subject: str, year: int, unit: Re
     def save(tmp: Path) -> None:
         via_memory(wb.save)(tmp)  # a full disk leaves no open zip behind (scoring.atomic)
         normalize_package(tmp)  # same criteria and unit → same bytes
-        refuse_target(path)  # again just before the rename: a FIFO made meanwhile is not replaced either
 
     return write_atomic(path, save)
 
@@ -141,9 +141,7 @@ def _target_problem(path: Path) -> str | None:
 
 def _ancestor_problem(target: Path) -> str | None:
     """The nearest existing folder above `target` must be a folder: under a file no folder can be made."""
-    existing = target.parent
-    while not existing.exists() and existing.parent != existing:
-        existing = existing.parent
+    existing = nearest_existing(target.parent)
     if existing.exists() and not existing.is_dir():
         return (f"«{existing}» là một tệp, không phải thư mục: không ghi được «{target}» vào trong nó. Chọn đường "
                 "dẫn khác cho --out.")

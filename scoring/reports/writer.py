@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ..atomic import remove_stale_temps, together
 from ..batch import gc_paused
 from ..pipeline import Run
+from ..safe_paths import nearest_existing
 from ..trace import sentence_pass
 
 if TYPE_CHECKING:
@@ -25,9 +26,7 @@ def out_problem(out: Path, source: Path) -> str | None:
     if str(out) == "-":  # the usual name for standard output: report writes four files, never to the screen
         return ("«-» (màn hình) không dùng được: report ghi bốn tệp vào một thư mục. Ghi tên thư mục, ví dụ "
                 "--out ket_qua.")
-    existing = out
-    while not existing.exists() and existing.parent != existing:
-        existing = existing.parent
+    existing = nearest_existing(out)
     if existing.exists() and not existing.is_dir():
         return f"«{existing}» là một tệp, không phải thư mục. Chọn một thư mục (chưa có thì qd274 tạo)."
     if _within(out, source):
