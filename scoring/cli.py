@@ -41,7 +41,7 @@ command = functools.partial(app.command, cls=cli_words.Command, options_metavar=
 F = TypeVar("F", bound=Callable[..., Any])
 
 PathArg = Annotated[Path, typer.Argument(help="Thư mục (hoặc tệp) chứa biểu đã điền và/hoặc bảng tổng hợp.",
-                                         show_default=False)]
+                                         metavar="ĐƯỜNG_DẪN", show_default=False)]
 YEAR_MIN, YEAR_MAX = 2000, 2100  # QĐ 274 dates from 2017: a year outside these is a typo (0, -1, 20233)
 
 

@@ -34,8 +34,12 @@ def console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False)
 
 
+_REQUIRED_ARG = re.compile(r"\{([^{}\s]+)\}")
+
+
 def _usage(text: str) -> str:
-    return text.replace("Usage:", "Cách dùng:", 1)
+    # typer ≥ 0.29 writes a required argument as {name}; the officers' usage lines name it plainly
+    return _REQUIRED_ARG.sub(r"\1", text.replace("Usage:", "Cách dùng:", 1))
 
 
 def _help_option(option: Any) -> Any:
@@ -52,8 +56,14 @@ _METAVARS = {"path": "ĐƯỜNG_DẪN", "integer": "SỐ", "int": "SỐ", "text"
 def _metavar(param: Any, ctx: Any) -> None:
     if getattr(param, "default", 0) is None and getattr(param, "show_default", None) is not None:
         param.show_default = False  # typer < 0.29 writes "[default: None]" for an option with no default
-    if param.metavar is not None or getattr(param, "param_type_name", "") == "argument":
-        return  # an argument keeps typer's name: the usage line, its panel and the errors («path») agree
+    if getattr(param, "param_type_name", "") == "argument":
+        # named by its declared metavar (ĐƯỜNG_DẪN) in the usage line, its panel and errors alike; typer ≥ 0.29
+        # would add its type ("<path>") beside the name in the panel
+        if param.metavar is not None and hasattr(param, "display_type_rich"):
+            param.display_type_rich = lambda ctx: None
+        return
+    if param.metavar is not None:
+        return
     if getattr(param, "is_flag", False):
         param.metavar = ""
         return
@@ -147,7 +157,7 @@ def message(exc: Any) -> str:
         if param is not None and getattr(param, "param_type_name", "") == "option":
             text = f"thiếu tùy chọn {'/'.join(param.opts)} (bắt buộc)."
         elif param is not None:
-            text = f"thiếu tham số «{param.name}» (bắt buộc)."
+            text = f"thiếu tham số «{getattr(param, 'metavar', None) or param.name}» (bắt buộc)."
     elif kind == "BadParameter":
         text = f"giá trị không hợp lệ cho {_hint(exc)}: {raw if getattr(exc, 'qd274_words', False) else _expected(exc)}"
     elif raw.startswith("No such command"):

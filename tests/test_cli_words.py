@@ -22,7 +22,7 @@ def invoke(*args: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize(("args", "words", "usage"), [
     (["score", "/tmp", "--khong-co"], "Không có tùy chọn --khong-co.", True),
-    (["report"], "Thiếu tham số «path» (bắt buộc).", True),
+    (["report"], "Thiếu tham số «ĐƯỜNG_DẪN» (bắt buộc).", True),
     (["template", "--nam", "2023"], "Thiếu tùy chọn --out (bắt buộc).", True),
     (["template", "--out", "x.xlsx", "--nam", "hai nghìn"], "Giá trị không hợp lệ cho --nam: cần một số nguyên", True),
     (["score", "Thư", "mục"], "Thừa tham số: mục.", True),
@@ -78,10 +78,20 @@ def test_help_screens_name_values_in_vietnamese(args: list[str]) -> None:
     # typer writes <path>, <int>, <str> and <bool> for a flag (≥ 0.29), or PATH, INTEGER, TEXT
     code, out = invoke(*args)
     assert code == 0
-    options = out[out.index("--"):]  # the options panel, after the usage line and the argument (typer's name)
-    for english in ("<path>", "<int>", "<str>", "<bool>", "<list", "INTEGER", "TEXT", "BOOLEAN", "None]"):
-        assert english not in options
+    for english in ("<path>", "<int>", "<str>", "<bool>", "<list", "INTEGER", "TEXT", "BOOLEAN", "None]", "{",
+                    "PATH"):
+        assert english not in out
+    options = out[out.index("--"):]  # the options panel
     assert "ĐƯỜNG_DẪN" in options or "SỐ" in options
+
+
+@pytest.mark.parametrize("command", ["score", "check", "report", "explain"])
+def test_the_input_argument_is_named_in_vietnamese(command: str) -> None:
+    code, out = invoke(command, "--help")
+    assert code == 0
+    assert f"Cách dùng: qd274 {command} [TÙY_CHỌN] ĐƯỜNG_DẪN" in out
+    panel = out[out.index("Tham số"):out.index("Tùy chọn")]
+    assert "ĐƯỜNG_DẪN" in panel and "path" not in panel
 
 
 def test_typers_command_suggestion_is_kept() -> None:
