@@ -239,8 +239,7 @@ def check(path: PathArg, nam: YearOpt = None, doi_tuong: SubjectOpt = None,
           strict: StrictOpt = False,
           tat_ca: Annotated[bool, typer.Option("--tat-ca", help="Liệt kê mọi lỗi, không rút gọn.")] = False,
           tieu_chi: CriteriaOpt = None, danh_sach: RegistryOpt = None) -> None:
-    """Chỉ kiểm tra dữ liệu đầu vào: liệt kê các lỗi (mỗi mã lỗi tối đa 20 dòng, --tat-ca: tất cả), không chấm
-    điểm."""
+    """Chỉ kiểm tra dữ liệu đầu vào, không chấm điểm: liệt kê các lỗi (20 dòng mỗi mã lỗi; --tat-ca: tất cả)."""
     from .reports import console as rc
 
     result = _run(path, nam, doi_tuong, tieu_chi, danh_sach)

@@ -106,3 +106,12 @@ def test_a_usage_error_in_so_sanh_creates_no_history(tmp_path: Path) -> None:
     code, out = invoke("so-sanh", "--nam", "2022", "--nam", "2023", "--lan", "1", "--db", str(db))
     assert code == 2 and "cần hai --lan" in out
     assert not db.exists()
+
+
+def test_command_descriptions_are_one_paragraph() -> None:
+    # typer keeps a docstring's line breaks: a description wrapped in the source broke mid-phrase on screen
+    from scoring.cli import app
+
+    for registered in app.registered_commands:
+        doc = registered.callback.__doc__ if registered.callback else None
+        assert doc and "\n" not in doc.strip(), registered.name
