@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,10 +26,17 @@ def safe_name(text: str, fallback: str = "don_vi") -> str:
     return name
 
 
+def real_path(path: Path) -> Path:
+    """The absolute path with every link followed as far as it leads. Path.resolve raises RuntimeError on a loop
+    of links (a → b → a; OSError from Python 3.13): a crash for a mere comparison of paths. Opening such a path
+    later fails with ELOOP, reported like any unreadable file."""
+    return Path(os.path.realpath(path))
+
+
 def inside(base: Path, *parts: str) -> Path:
     """base / parts, refusing any result that resolves outside base (a belt to safe_name's braces)."""
-    target = base.joinpath(*parts).resolve()
-    if not target.is_relative_to(base.resolve()):
+    target = real_path(base.joinpath(*parts))
+    if not target.is_relative_to(real_path(base)):
         raise ValueError(f"đường dẫn {target} nằm ngoài thư mục {base}")
     return target
 
@@ -65,7 +73,7 @@ def name_clashes(out: Path, items: Sequence[tuple[str, str]], paths: Sequence[Pa
     for (subject, code), path in zip(items, paths, strict=True):
         key = f"{safe_name(subject)}/{safe_name(code)}".casefold()
         groups.setdefault(key, []).append((code, path))
-    base = out.resolve()
+    base = real_path(out)
     lines = []
     for group in groups.values():
         if len(group) > 1:

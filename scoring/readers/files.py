@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Location
+from ..safe_paths import real_path
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
 # Spreadsheets in a format qd274 does not read: named in a note rather than skipped in silence, so that a
@@ -48,7 +49,7 @@ def discover(root: Path, registry: Path | None, report: Callable[[InputError], N
     other: list[Path] = []
     tails: set[tuple[Path, str]] = set()
     unlisted: list[tuple[Path, OSError]] = []
-    registry_real = registry.resolve() if registry is not None else None  # once, not per file
+    registry_real = real_path(registry) if registry is not None else None  # once, not per file
     for p in _walk(root, unlisted):
         # is_file() follows a link: a FIFO, a device or a link to /dev/zero is never opened (it would block
         # or never end)
@@ -65,7 +66,7 @@ def discover(root: Path, registry: Path | None, report: Callable[[InputError], N
             continue
         # Every registry name at the top is a registry, never data, whichever one is read (read_registry notes
         # the others): a don_vi.xlsx beside don_vi.csv read as a table gives one error per unit.
-        if (registry_real is not None and p.resolve() == registry_real) or is_registry_name(p, root):
+        if (registry_real is not None and real_path(p) == registry_real) or is_registry_name(p, root):
             continue
         found.append(p)
     # Excel's lock file is "~$" + the name, or for long names "~$" over its first two characters.

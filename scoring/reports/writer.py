@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..atomic import remove_stale_temps, together
 from ..batch import gc_paused
 from ..pipeline import Run
-from ..safe_paths import nearest_existing
+from ..safe_paths import nearest_existing, real_path
 from ..trace import sentence_pass
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def out_problem(out: Path, source: Path) -> str | None:
     if _within(out, source):
         return (f"thư mục kết quả «{out}» nằm trong thư mục đầu vào «{source}»: qd274 không ghi gì vào thư mục "
                 "đầu vào (lần chạy sau sẽ đọc lại tệp kết quả như số liệu). Chọn thư mục bên ngoài, ví dụ "
-                f"«{source.resolve().parent / 'ket_qua'}».")
+                f"«{real_path(source).parent / 'ket_qua'}».")
     for name in NAMES:
         if (out / name).exists() and not (out / name).is_file():
             return (f"«{out / name}» đã có nhưng không phải tệp thường (là thư mục, FIFO hoặc thiết bị): đổi tên "
@@ -45,8 +46,10 @@ def db_problem(db: Path, source: Path) -> str | None:
     qd274 writes nothing there (as for --out)."""
     if _within(db, source):
         return (f"tệp lịch sử «{db}» nằm trong thư mục đầu vào «{source}»: qd274 không ghi gì vào thư mục đầu vào. "
-                f"Chọn tệp bên ngoài, ví dụ «{source.resolve().parent / 'lich_su.sqlite3'}», hoặc bỏ --db để dùng "
+                f"Chọn tệp bên ngoài, ví dụ «{real_path(source).parent / 'lich_su.sqlite3'}», hoặc bỏ --db để dùng "
                 "tệp mặc định.")
+    if _is_link_loop(db):  # exists() says False: SQLite would fail to open it only after all the work
+        return f"«{db}» là một vòng liên kết (symlink trỏ vòng về chính nó): --db cần tên một tệp thật."
     if db.is_dir():
         return f"«{db}» là một thư mục: --db cần tên một tệp, ví dụ «{db / 'lich_su.sqlite3'}»."
     if db.exists() and not db.is_file():  # a FIFO would make SQLite wait for a writer for ever
@@ -54,11 +57,19 @@ def db_problem(db: Path, source: Path) -> str | None:
     return None
 
 
+def _is_link_loop(path: Path) -> bool:
+    try:
+        path.stat()
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
+
+
 def _within(target: Path, source: Path) -> bool:
     """Whether `target` is the input folder `source` or inside it (links followed: a link to it is it)."""
     if not source.is_dir():
         return False
-    inputs, resolved = source.resolve(), target.resolve()
+    inputs, resolved = real_path(source), real_path(target)
     return resolved == inputs or inputs in resolved.parents
 
 
