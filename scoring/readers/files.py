@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Location
+from ..names import INVISIBLE
 from ..safe_paths import real_path
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
@@ -21,8 +22,9 @@ UNSUPPORTED = (".xls", ".xlsb", ".ods", ".numbers", ".et", ".xltx", ".xltm")
 # always was). Here rather than in registry.py, which imports this module: discover() must know them too.
 REGISTRY_NAMES = ("don_vi.csv", "don_vi.xlsx", "don_vi.xlsm")
 # A name byte that is not UTF-8 (a zip made on Windows, extracted on Linux) arrives as a lone surrogate
-# (surrogateescape); no UTF-8 output can hold one: the JSON printed, the report's workbook.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# (surrogateescape); no UTF-8 output can hold one: the JSON printed, the report's workbook. Control and format
+# characters (names.INVISIBLE) and line breaks cannot be shown either.
+_UNSHOWABLE = re.compile(f"[\ud800-\udfff\t\n\r]|{INVISIBLE.pattern}")
 
 
 @dataclass(frozen=True)
@@ -112,12 +114,22 @@ def _unlisted(folder: Path, root: Path, exc: OSError) -> InputError:
 
 
 def printable(text: str) -> str:
-    """`text` with each byte that is not UTF-8 written \\xNN: valid UTF-8 wherever it is written, and still one
-    name per file (a U+FFFD for every such byte would give two files the same name), showing the byte itself."""
-    if not _SURROGATE.search(text):
+    """`text` as it can be shown anywhere: each byte that is not UTF-8 written \\xNN (valid UTF-8 wherever it is
+    written, and still one name per file: a U+FFFD for every such byte would give two files the same name,
+    showing the byte itself); each control, format or line-break character written \\xNN or \\uNNNN. A file or
+    sheet name holding ESC would otherwise reach the terminal raw (\\x1b[2J clears it), a direction override
+    would turn the rest of the line around, a line break would split a table row."""
+    if text.isprintable():  # C-fast: no surrogate, control, format or line-break character
         return text
-    return _SURROGATE.sub(lambda m: f"\\x{ord(m[0]) - 0xDC00:02x}" if m[0] >= "\udc80" else f"\\u{ord(m[0]):04x}",
-                          text)
+    return _UNSHOWABLE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
 
 
 def display_name(path: Path, root: Path) -> str:

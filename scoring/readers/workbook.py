@@ -25,6 +25,7 @@ from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]  #
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..names import nfc
+from .files import printable
 from .limits import MAX_SHEET_CELLS, MAX_UNPACKED_BYTES, TABLE_MAX_ROWS
 from .package import Extent, Package, Refused, inspect_package
 
@@ -187,12 +188,14 @@ def _sheet_keys(names: list[str]) -> dict[str, str]:
     """The name each sheet is asked for by → the name calamine knows, in workbook order. Sheets are asked for
     in NFC; two sheets whose names differ only in normalisation (a composed and a decomposed «Tổng hợp») must
     both stay readable, so a name already in NFC keeps it and the other keeps its own spelling as its key.
-    _facts_from maps parts by the same rule."""
+    A name holding a control or format character (ESC, a direction override) is asked for, and so shown in
+    messages, with it escaped (files.printable). _facts_from maps parts by the same rule."""
     taken = set(names)
-    key_of = {n: n for n in names if nfc(n) == n}
+    key_of = {n: n for n in names if printable(nfc(n)) == n}
     for n in names:
         if n not in key_of:
-            key_of[n] = nfc(n) if nfc(n) not in taken else n
+            shown = printable(nfc(n))
+            key_of[n] = shown if shown not in taken else n
             taken.add(key_of[n])
     return {key_of[n]: n for n in names}
 
