@@ -31,7 +31,8 @@ def console(stderr: bool = False) -> Any:
     """The console every command (and every usage error) prints to."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    # emoji off: a unit named "Phòng :warning: Nội vụ" is shown as typed, not as "Phòng ⚠ Nội vụ"
+    return Console(stderr=stderr, highlight=False, emoji=False)
 
 
 _REQUIRED_ARG = re.compile(r"\{([^{}\s]+)\}")

@@ -167,8 +167,10 @@ def _columns(rec: TraceRecord) -> Text:
 
 def explain(console: Console, run: Run, r: UnitResult) -> None:
     scheme = run.criteria.scheme(r.unit.subject)
-    console.print(Panel(f"[bold]{escape(r.unit.unit_name)}[/bold] ({escape(r.unit.unit_id)}) · {escape(scheme.name)} · "
-                        f"năm {r.unit.year}\nNguồn: {escape(r.unit.source or '—')}", title="Diễn giải điểm"))
+    # Text, not markup: rich's escape() cannot protect a name ending in backslashes that a tag follows
+    head = Text.assemble((r.unit.unit_name, "bold"), f" ({r.unit.unit_id}) · {scheme.name} · năm {r.unit.year}\n"
+                         f"Nguồn: {r.unit.source or '—'}")
+    console.print(Panel(head, title="Diễn giải điểm"))
     tree = Tree(f"[bold]{scheme.annex}[/bold]")
 
     def add(parent: Tree, node: Criterion) -> None:
@@ -204,8 +206,8 @@ def explain(console: Console, run: Run, r: UnitResult) -> None:
         console.print(Text(f"Hạng trong {scheme.name}: {r.rank}"))
     ng = r.next_grade
     if ng is not None and ng.points_needed > 0:
-        console.print(f"[bold]Điểm cần thêm để lên loại {escape(ng.grade_name)}:[/bold] "
-                      f"{format_vi(ng.points_needed)} điểm. Các tiêu chí còn nhiều điểm nhất:")
+        console.print(Text.assemble((f"Điểm cần thêm để lên loại {ng.grade_name}:", "bold"),
+                                    f" {format_vi(ng.points_needed)} điểm. Các tiêu chí còn nhiều điểm nhất:"))
         for cid, title, open_points in ng.open_criteria:
             console.print(Text(f"  • {cid} {title}: còn {format_vi(open_points)} điểm"))
     if ng is not None and ng.capped_by:
