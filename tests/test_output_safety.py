@@ -66,3 +66,21 @@ def test_summary_workbook_keeps_1_plus_1_as_text(tmp_path: Path) -> None:
     assert cells and all(c.data_type == "s" for c in cells)
     recalculated = openpyxl.load_workbook(convert(path, "xlsx", tmp_path / "lo"))["Tổng hợp"]
     assert "=1+1" in [recalculated.cell(r, 4).value for r in range(2, recalculated.max_row + 1)]
+
+
+def test_summary_workbook_keeps_an_ooxml_escape_lookalike_as_typed(tmp_path: Path) -> None:
+    # Excel and calamine read "_x0041_" in a string as "A": written as "_x005F_x0041_" it reads back as typed
+    import dataclasses
+
+    from python_calamine import CalamineWorkbook
+
+    from scoring.reports.xlsx_report import write_xlsx
+    from tests.report_fixtures import small_run
+
+    run = small_run(tmp_path / "in")
+    name = "Xã_x0041_ _x000D_ _X0041_ _x41_"
+    first = run.ranked["xa"][0]
+    run.ranked["xa"][0] = dataclasses.replace(first, unit=dataclasses.replace(first.unit, unit_name=name))
+    path = write_xlsx(run, tmp_path / "kq.xlsx")
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Tổng hợp").to_python()
+    assert name in [v for row in rows for v in row]

@@ -46,6 +46,17 @@ class Styled:
 _NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+# An Excel string reads "_x0041_" as the character it names (ECMA-376 ST_Xstring): text that holds one
+# literally ("Phòng_x0041_", a pasted escape) gets its underscore escaped, "_x005F_", to read back as typed.
+_OOXML_ESCAPE = re.compile("_x[0-9A-Fa-f]{4}_")
+
+
+def _text(text: str) -> str:
+    if "_x" in text:  # C-fast substring test: most strings never need the regular expression
+        text = _OOXML_ESCAPE.sub(r"_x005F\g<0>", text)
+    return _esc(text)
+
+
 def _esc(text: str) -> str:
     if _NEEDS_WORK.search(text) is None:  # the common case: one scan, no copies
         return text
@@ -63,7 +74,7 @@ def _cell(ref: str, value: Any, default_num_style: int) -> str:
     if value is None:
         return ""
     if isinstance(value, str):  # inline text: Excel never evaluates it, whatever its first character
-        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_esc(value)}</t></is></c>'
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}" t="inlineStr"><is><t>{"Có" if value else "Không"}</t></is></c>'
     if isinstance(value, (int, float, Decimal)):
@@ -175,7 +186,7 @@ def _rows_xml(sheet: Sheet) -> Iterator[str]:
             if t is str:
                 x = texts.get(v)
                 if x is None:
-                    x = _esc(v)
+                    x = _text(v)
                     if len(texts) < 200_000:
                         texts[v] = x
                 cells.append(f'{cell_open[c]}{line}" t="inlineStr"><is><t xml:space="preserve">{x}</t></is></c>')
