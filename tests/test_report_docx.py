@@ -401,3 +401,15 @@ def test_rows_are_the_same_xml_whichever_way_they_are_built(run: Run, tmp_path: 
     monkeypatch.setattr(docx_report, "_plain", lambda _values: False)
     slow = write_docx(odd, tmp_path / "slow.docx").read_bytes()
     assert fast == slow
+
+
+def test_a_glyph_the_font_lacks_draws_without_a_warning(run: Run) -> None:
+    import warnings
+    from decimal import Decimal
+
+    bars = (("Xã ＝ 𝔘 \u4e00", "tot", Decimal(90)), ("Xã Hai", "kha", Decimal(75)))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        png = chart.draw(chart.Chart("totals", bars), run.criteria.file)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not [w for w in seen if "Glyph" in str(w.message)]
