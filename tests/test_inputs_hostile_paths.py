@@ -188,6 +188,15 @@ def test_a_registry_name_in_the_folder_that_is_a_fifo_is_refused_not_missed(tmp_
     never_opened.add(_fifo(tmp_path / "don_vi.csv"))
     result = read(tmp_path)
     assert only(result.problems, "UNREADABLE_FILE").location.file == "don_vi.csv"
+    assert "NOT_A_REGULAR_FILE" not in codes(result.problems)  # said once, by the registry's reader
+
+
+@linux
+def test_a_dangling_registry_link_is_reported_once(tmp_path: Path) -> None:
+    (tmp_path / "don_vi.csv").symlink_to(tmp_path / "gone.csv")
+    result = read(tmp_path)
+    assert only(result.problems, "UNREADABLE_FILE").location.file == "don_vi.csv"
+    assert "NOT_A_REGULAR_FILE" not in codes(result.problems)
 
 
 # --- 3. a registry's header below a blank or title line; subject types in capitals --------------------------

@@ -56,7 +56,8 @@ def discover(root: Path, registry: Path | None, report: Callable[[InputError], N
         # is_file() follows a link: a FIFO, a device or a link to /dev/zero is never opened (it would block
         # or never end)
         if not p.is_file():
-            if report is not None and p.suffix.lower() in SUFFIXES:  # named like an input: say why it is not read
+            # named like an input: say why it is not read (a registry's name: its reader says so, once)
+            if report is not None and p.suffix.lower() in SUFFIXES and not is_registry_name(p, root):
                 report(_not_a_file(display_name(p, root), "warning"))
             continue
         if p.name.startswith("~$"):
