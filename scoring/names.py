@@ -9,6 +9,7 @@ from functools import lru_cache
 # Administrative prefixes people write or leave out before a unit's proper name (longest first).
 PREFIXES = ("ủy ban nhân dân", "uỷ ban nhân dân", "ubnd", "thị trấn", "phường", "xã", "huyện", "thành phố")
 _SPACES = re.compile(r"\s+")
+_BREAKS = str.maketrans(dict.fromkeys("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", " "))
 # Control (Cc) and format (Cf) characters but tab and line breaks (Unicode 14): BOM, zero-width space,
 # direction marks and overrides (U+200E/F, U+202A-E, U+2066-9), soft hyphen. Pasted from web pages and
 # PDFs, invisible on screen; removed from every cell's text before it is parsed or compared.
@@ -34,6 +35,9 @@ def clean(text: str) -> str:
     """NFC, control and direction marks removed, white space collapsed: how a name is shown."""
     text = nfc(text)
     if not text.isprintable():  # C-fast check: every category-C character is non-printable
+        # a line break of any kind separates words (a bare CR from an old Mac file, Excel's Alt+Enter as \x0b):
+        # a space, not nothing, or "Xã\rAn Thượng" would read "XãAn Thượng"
+        text = text.translate(_BREAKS)
         text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n")
     return _SPACES.sub(" ", text).strip()
 

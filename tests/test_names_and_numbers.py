@@ -34,6 +34,12 @@ def test_clean_removes_control_and_direction_marks() -> None:
     assert clean("  Xã\u202e  Tân\x07 Sỏi ") == "Xã Tân Sỏi"
 
 
+@pytest.mark.parametrize("brk", ["\r", "\x0b", "\x0c", "\x85", "\u2028", "\r\n"])
+def test_clean_reads_any_line_break_as_a_space(brk: str) -> None:
+    # a bare CR (old Mac files), Excel's Alt+Enter stored as \x0b: words stay apart
+    assert clean(f"Xã{brk}An Thượng") == "Xã An Thượng"
+
+
 @pytest.mark.parametrize(("value", "places", "text"), [
     (Decimal("1234.5"), None, "1.234,5"), (Decimal("4.736842"), 2, "4,74"), (Decimal("10"), None, "10"),
     (Decimal("0.375"), 2, "0,38"), (Decimal("1495"), None, "1.495"), (Decimal("1234567.891"), 2, "1.234.567,89")])
