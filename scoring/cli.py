@@ -258,7 +258,10 @@ def criteria_cmd(doi_tuong: SubjectOpt = None,
                  xuat: Annotated[Path | None, typer.Option("--xuat", help="Xuất bộ tiêu chí ra Excel để sửa.")] = None,
                  nhap: Annotated[Path | None, typer.Option("--nhap", help="Nhập tệp Excel đã sửa vào tệp JSON "
                                                             "(sau khi kiểm tra đầy đủ).")] = None,
-                 tieu_chi: CriteriaOpt = None) -> None:
+                 tieu_chi: CriteriaOpt = None,
+                 ghi_de: Annotated[bool, typer.Option("--ghi-de", help="Với --xuat: ghi đè lên tệp Excel đã có. Với "
+                                                      "--nhap: nhập cả khi tệp JSON đã đổi sau lần xuất (các thay "
+                                                      "đổi đó bị thay bằng nội dung bản Excel).")] = False) -> None:
     """Xem bộ tiêu chí (cây tiêu chí, điểm tối đa, nguồn); xuất/nhập Excel để sửa mà không cần lập trình."""
     from .criteria import DEFAULT_CRITERIA
 
@@ -269,9 +272,15 @@ def criteria_cmd(doi_tuong: SubjectOpt = None,
         from .criteria.excel import import_excel
 
         target = tieu_chi or DEFAULT_CRITERIA
-        changed = import_excel(nhap, target)
-        con.print(f"Đã kiểm tra và ghi {target} ({changed} thay đổi).", markup=False)
+        changed = import_excel(nhap, target, overwrite=ghi_de)
+        con.print(f"Đã kiểm tra và ghi {target} ({changed} thay đổi)." if changed else
+                  f"Đã kiểm tra: 0 thay đổi, giữ nguyên {target} (không ghi lại).", markup=False)
         return
+    if xuat:  # said at once, before the criteria are read: the criteria file or an edited export is never lost
+        from .criteria.writeback import export_target_problem
+
+        if problem := export_target_problem(xuat, tieu_chi or DEFAULT_CRITERIA, ghi_de):
+            raise cli_words.bad_parameter(problem, param_hint="--xuat")
     criteria = _criteria(tieu_chi, doi_tuong)
     if xuat:
         from .criteria.excel import export_excel

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from scoring.errors import CriteriaError, CriteriaProblem
 
+from .messages import decode_message, pydantic_message
 from .models import (
     RULE_KINDS,
     CriteriaFile,
@@ -26,18 +27,10 @@ from .models import (
     out_of_range,
     out_of_range_message,
 )
+from .text import bad_character, bad_character_message
 from .validate import check, walk
 
 DEFAULT_CRITERIA = Path(__file__).resolve().parents[2] / "criteria" / "274_qd_ubnd.json"
-
-_PYDANTIC_MESSAGES = {
-    "missing": "thiếu trường bắt buộc",
-    "extra_forbidden": "trường không được phép (gõ nhầm tên trường?)",
-    "literal_error": "giá trị không thuộc danh sách cho phép",
-    "string_pattern_mismatch": "sai định dạng",
-    "union_tag_invalid": "loại quy tắc không có; các loại hợp lệ: " + ", ".join(RULE_KINDS),
-}
-
 
 @dataclass(frozen=True)
 class Criteria:
@@ -157,7 +150,7 @@ def decode(raw: bytes, name: str) -> Any:
         data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal, parse_int=_parse_int,
                           parse_constant=Decimal, object_pairs_hook=_object)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CriteriaError(name, [CriteriaProblem("INVALID_JSON", "", f"không phải JSON hợp lệ: {exc}")]) from exc
+        raise CriteriaError(name, [CriteriaProblem("INVALID_JSON", "", decode_message(raw, exc))]) from exc
     except RecursionError:  # json's own guard against nesting deeper than the interpreter's stack allows
         raise CriteriaError(name, [CriteriaProblem("TOO_DEEP", "", _TOO_DEEP)]) from None
     problems = _hostile(data)
@@ -184,10 +177,14 @@ def _hostile(data: Any) -> list[CriteriaProblem]:
                                              "giữ giá trị ghi sau cùng, bỏ các giá trị trước mà không báo. Xóa các "
                                              "chỗ thừa, chỉ giữ một giá trị đúng") for k in node.keys_twice]
             if isinstance(node, dict):
-                children = [(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()]
+                problems += (bad_keys := _bad_keys(node, path))
+                key = printable_key if bad_keys else str  # a path quoted in a message must print safely
+                children = [(v, f"{path}.{key(k)}" if path else key(k)) for k, v in node.items()]
             else:
                 children = [(v, f"{path}[{i}]") for i, v in enumerate(node)]
             stack += [(v, p, depth + 1) for v, p in reversed(children)]
+        elif isinstance(node, str) and (bad := bad_character(node)):
+            problems.append(CriteriaProblem("CONTROL_CHARACTER", path, bad_character_message(bad)))
         elif isinstance(node, Decimal) and not node.is_finite():
             problems.append(CriteriaProblem("NOT_A_NUMBER", path, f"{node} không phải là số; ghi một số cụ thể"))
         elif isinstance(node, (int, Decimal)) and not isinstance(node, bool) and out_of_range(node):
@@ -198,6 +195,17 @@ def _hostile(data: Any) -> list[CriteriaProblem]:
         problems = [*problems[:_MAX_LISTED],
                     CriteriaProblem(problems[_MAX_LISTED].code, "", f"và {rest} chỗ khác có lỗi cùng loại")]
     return problems
+
+
+def _bad_keys(node: dict[str, Any], path: str) -> list[CriteriaProblem]:
+    """A key is text that reaches the outputs too (a choice's value in a rule's points)."""
+    return [CriteriaProblem("CONTROL_CHARACTER", f"{path}.{printable_key(k)}" if path else printable_key(k),
+                            bad_character_message(bad)) for k in node if (bad := bad_character(k))]
+
+
+def printable_key(key: str) -> str:
+    """A key as a path shows it: its forbidden characters escaped, so the message itself prints safely."""
+    return "".join(bad_character(ch) or ch for ch in key) if bad_character(key) else key
 
 
 def _shown(number: int | Decimal) -> str:
@@ -233,7 +241,7 @@ def _from_pydantic(err: Any) -> CriteriaProblem:
     code = "SCHEMA"
     if err["type"] == "missing" and loc and loc[-1] == "source":
         code = "MISSING_SOURCE"
-    message = _PYDANTIC_MESSAGES.get(err["type"], err["msg"])
+    message = pydantic_message(err)
     if code == "MISSING_SOURCE":
         message = "tiêu chí thiếu 'source' (phụ lục, mục, tình trạng, ghi chú nguồn)"
     return CriteriaProblem(code, path, message)

@@ -57,6 +57,7 @@ Points = Annotated[Decimal, BeforeValidator(_number_only), Field(ge=0),
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 CriterionId = Annotated[str, Field(pattern=r"^[A-Z]+(\.[0-9a-z]+)*$")]
 Text = Annotated[str, Field(min_length=1)]
+StrictFlag = Annotated[bool, Field(strict=True)]  # true/false only: lax mode would read "yes" or 1 as true
 DayMonth = Annotated[str, Field(pattern=r"^(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])$")]
 
 
@@ -83,7 +84,7 @@ class Indicator(Frozen):
     choices: tuple[Text, ...] | None = None
     # A value that a unit's own submitted form implies (e.g. "did not submit" is false for a unit that did):
     # the form does not ask for it, and reading a form sets it, citing the form.
-    implied_by_form: bool | None = None
+    implied_by_form: StrictFlag | None = None
 
 
 # ---- the ten rule kinds (parameters only; the computation lives in scoring.rules) ----------------
@@ -242,7 +243,7 @@ class Override(Frozen):
     title: Text
     when: tuple[IndicatorCondition | NoDataCondition, ...] = Field(min_length=1)
     at_most: Ident | None = None
-    ungraded: bool = False
+    ungraded: StrictFlag = False
     source: Source
 
 
