@@ -7,28 +7,21 @@ the same parsing (a code typed as the number 101 is "101").
 
 from __future__ import annotations
 
-import difflib
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from .errors import InputError, Location, one_of
-from .names import clean, fold_accents, match_key
-from .readers.consolidated import find_header, read_csv_rows
+from .errors import InputError, Location
+from .names import clean, match_key
+from .near_names import NearNames, compact_code
 from .readers.files import REGISTRY_NAMES as REGISTRY_NAMES  # defined with discover(), which needs them too
 from .readers.files import printable, registry_candidates
-from .readers.package import check_workbook, size_problem
-from .readers.parse import parse_text, quote
-
-COLUMNS = ("ma_don_vi", "ten_don_vi", "doi_tuong", "ten_khac")
-# calamine picks its reader by the file's extension: only the xlsx reader is the one the package check models.
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-KIND = "danh sách đơn vị"
-# The header is looked for in the first rows, as a consolidated sheet's is (readers/consolidated.py): a title line
-# or a blank line above it is common in a list typed by hand.
-HEADER_SCAN = 10
+from .readers.parse import quote
+from .readers.registry_file import COLUMNS as COLUMNS
+from .readers.registry_file import UNUSED, Table, read_table
+from .readers.registry_rows import units_in
+from .safe_paths import real_path
 
 
 @dataclass(frozen=True)
@@ -45,21 +38,25 @@ class Registry:
     source: str | None = None
 
     def __post_init__(self) -> None:
-        self._by_code = {u.code: u for u in self.units}
+        # codes compare in any case, as `explain` finds a unit: «yt-x01» typed in a form is YT-X01
+        self._by_code = {u.code.casefold(): u for u in self.units}
+        self._by_compact: dict[str, list[RegisteredUnit]] = {}
         self._by_key: dict[str, list[RegisteredUnit]] = {}
-        # suggest()'s keys, folded once: (unit, its name's folded key, the folded keys of its name and aliases)
-        self._folded: list[tuple[RegisteredUnit, str, set[str]]] = []
         for u in self.units:
-            keys = [match_key(name) for name in (u.name, *u.aliases)]
-            for key in keys:
+            self._by_compact.setdefault(compact_code(u.code), []).append(u)
+            for key in (match_key(name) for name in (u.name, *u.aliases)):
                 bucket = self._by_key.setdefault(key, [])
                 if u not in bucket:
                     bucket.append(u)
-            folded = [fold_accents(key) for key in keys]
-            self._folded.append((u, folded[0], set(folded)))
+        self._near = NearNames([(u, u.subject, [match_key(n) for n in (u.name, *u.aliases)]) for u in self.units])
 
     def by_code(self, code: str) -> RegisteredUnit | None:
-        return self._by_code.get(clean(code))
+        return self._by_code.get(clean(code).casefold())
+
+    def near_codes(self, code: str) -> list[RegisteredUnit]:
+        """Units whose code differs from `code` only in spacing, punctuation or case («YT -X02» for YT-X02):
+        offered in an error message, never applied."""
+        return list(self._by_compact.get(compact_code(code), []))
 
     def match(self, name: str, subject: str | None = None) -> list[RegisteredUnit]:
         """Units whose name or alias has the same key (case, spacing, prefix and NFC/NFD ignored)."""
@@ -68,19 +65,21 @@ class Registry:
 
     def suggest(self, name: str, subject: str | None = None) -> list[RegisteredUnit]:
         """Accent-insensitive and near matches: offered in an error message, never applied."""
-        folded = fold_accents(match_key(name))
-        pool = [f for f in self._folded if subject is None or f[0].subject == subject]
-        exact = [u for u, _, keys in pool if folded in keys]
-        if exact:
-            return exact
-        by_key = {key: u for u, key, _ in pool}
-        return [by_key[k] for k in difflib.get_close_matches(folded, list(by_key), n=2, cutoff=0.8)]
+        found: list[RegisteredUnit] = self._near.suggest(match_key(name), subject)
+        return found
+
+    @property
+    def suggestions_skipped(self) -> int:
+        """Names given no near-name suggestion, the work allowed for them being spent (see near_names)."""
+        return self._near.skipped
 
 
 def load_registry(path: Path, root: Path | None = None, *, subjects: Sequence[str]
                   ) -> tuple[Registry, list[InputError]]:
-    """Read a registry file (see read_registry); an empty registry when the file is not read."""
+    """Read a registry file (see read_registry); an empty registry when the file is not read. Notes ("info")
+    are left out: `template --don-vi` stops on any problem, and which sheet was read is no reason to stop."""
     registry, problems = read_registry(path, root, subjects=subjects)
+    problems = [p for p in problems if p.severity != "info"]
     return (registry if registry is not None else Registry(source=_shown(path, root))), problems
 
 
@@ -96,53 +95,37 @@ def read_registry(path: Path, root: Path | None = None, *, subjects: Sequence[st
 
 
 def _read(path: Path, shown: str, subjects: Sequence[str]) -> tuple[Registry | None, list[InputError]]:
+    """None when no unit can be read: matching forms against an unusable list would accuse each of being
+    unknown (one error per form) when the list itself is wrong; the forms are read as with no registry."""
     try:
         if problem := _not_a_file(path, shown):  # before any open: a FIFO would block, /dev/zero never end
             return None, [problem]
-        rows, problems = _rows(path, shown)
+        table, problems = read_table(path, shown)
     except OSError as exc:  # gone, no permission, a network drive that dropped
         return None, [InputError("UNREADABLE_FILE", Location(file=shown), f"không mở được danh sách đơn vị "
                                  f"({type(exc).__name__}: {exc.strerror or exc}). Kiểm tra quyền truy cập và đường "
                                  "dẫn rồi chạy lại.")]
-    if rows is None:
+    if table is None:
+        return None, problems
+    if table.first >= len(table.rows):
+        return None, [*problems, InputError("MISSING_HEADER", Location(file=shown, sheet=table.sheet),
+                                            f"danh sách đơn vị {quote(shown)} trống; cần dòng tiêu đề "
+                                            f"{', '.join(COLUMNS)} rồi mỗi đơn vị một dòng. {UNUSED}")]
+    rows, found = units_in(table, shown, subjects)
+    problems += found
+    if rows is None:  # a column missing: said in one MISSING_COLUMN
         return None, problems
     if not rows:
-        problems.append(InputError("MISSING_HEADER", Location(file=shown), "danh sách đơn vị trống; cần dòng tiêu "
-                                   "đề " + ", ".join(COLUMNS)))
-        return Registry(source=shown), problems
-    h = _header_row(rows)
-    header = [_cell(v).casefold() for v in rows[h if h is not None else 0]]
-    missing = [c for c in COLUMNS[:3] if c not in header]
-    if missing:
-        at_row = h + 1 if h is not None else 1
-        problems.append(InputError("MISSING_COLUMN", Location(file=shown, cell=f"A{at_row}"),
-                                   f"thiếu cột {', '.join(missing)}; dòng tiêu đề (trong {HEADER_SCAN} dòng đầu) "
-                                   "cần có " + ", ".join(COLUMNS)))
-        return Registry(source=shown), problems
-    assert h is not None  # a header with every column needed was found
-    at = {c: header.index(c) for c in COLUMNS if c in header}
-    # subject types as the consolidated reader reads them: "XA" typed in capitals is the type xa
-    known = {s.casefold(): s for s in subjects}
-    units: list[RegisteredUnit] = []
-    seen: set[str] = set()
-    for n, row in enumerate(rows[h + 1:], start=h + 2):
-        cells = [_cell(v) for v in row] + [""] * len(COLUMNS)
-        code, name, typed = (cells[at[c]] for c in COLUMNS[:3])
-        if not (code or name):
-            continue
-        where = Location(file=shown, cell=f"A{n}")
-        subject = known.get(typed.casefold())
-        if not code or not name or subject is None:
-            problems.append(InputError("BAD_REGISTRY_ROW", where, f"dòng {n} cần mã, tên và đối tượng "
-                                       f"({one_of(subjects)}: các đối tượng của bộ tiêu chí)"))
-            continue
-        if code in seen:
-            problems.append(InputError("DUPLICATE_UNIT", where, f"mã đơn vị {code} xuất hiện hai lần"))
-            continue
-        seen.add(code)
-        aliases = tuple(a.strip() for a in cells[at["ten_khac"]].split(";") if a.strip()) if "ten_khac" in at else ()
-        units.append(RegisteredUnit(code, name, subject, aliases))
-    return Registry(units, shown), problems
+        return None, [*problems, _empty(shown, table, bool(found))]
+    return Registry([RegisteredUnit(*row) for row in rows], shown), problems
+
+
+def _empty(shown: str, table: Table, rows_refused: bool) -> InputError:
+    """EMPTY_REGISTRY: a list with no usable unit, said once for the whole file."""
+    why = ("không dòng nào dùng được (xem lỗi ở từng dòng)" if rows_refused
+           else "chỉ có dòng tiêu đề, không có đơn vị nào")
+    return InputError("EMPTY_REGISTRY", Location(file=shown, sheet=table.sheet), f"danh sách đơn vị {quote(shown)} "
+                      f"{why}. Ghi mỗi đơn vị một dòng dưới dòng tiêu đề (mã, tên, đối tượng) rồi chạy lại. {UNUSED}")
 
 
 def _shown(path: Path, root: Path | None) -> str:
@@ -170,52 +153,11 @@ def _others_not_read(path: Path, root: Path | None, shown: str) -> list[InputErr
     if root is None:
         return []
     try:
-        chosen = path.resolve()
-        others = [p for p in registry_candidates(root) if p.resolve() != chosen]
-    except (OSError, RuntimeError):  # a link loop: no note rather than no run
+        chosen = real_path(path)
+        others = [p for p in registry_candidates(root) if real_path(p) != chosen]
+    except OSError:  # a folder that cannot be listed: no note rather than no run
         return []
     return [InputError("REGISTRY_NOT_READ", Location(file=_shown(p, root)), f"đã dùng danh sách đơn vị "
                        f"{quote(shown)}; tệp này không được đọc (mỗi lần chạy chỉ đọc một danh sách). Nếu tệp này "
                        "mới là danh sách đúng, chỉ tới nó bằng --danh-sach; nếu không, xóa hoặc đổi tên nó.",
                        "warning") for p in others]
-
-
-def _header_row(rows: list[list[Any]]) -> int | None:
-    """Index of the header among the first rows: find_header on the cells cleaned as the registry reads them."""
-    return find_header([[_cell(v) for v in row] for row in rows[:HEADER_SCAN]])
-
-
-def _cell(raw: Any) -> str:
-    """A cell's text as the readers read it (the number 101, stored 101.0, is "101"), cleaned as a name is."""
-    return clean(parse_text(raw) or "")
-
-
-def _rows(path: Path, shown: str) -> tuple[list[list[Any]] | None, list[InputError]]:
-    """The file's rows (its first sheet's), or None with the reason it is not read."""
-    where = Location(file=shown)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        if problem := size_problem(path.stat().st_size, where, KIND):
-            return None, [problem]
-        return read_csv_rows(path.read_bytes(), shown)  # its delimiter is guessed from the header line
-    if suffix not in WORKBOOK_SUFFIXES:
-        kind = f"tệp {quote(path.suffix)}" if path.suffix else "tệp không có đuôi"
-        return None, [InputError("UNSUPPORTED_FILE", where, f"không đọc danh sách đơn vị từ {kind}: chỉ đọc .xlsx, "
-                                 ".xlsm hoặc .csv. Mở bằng Excel, lưu lại dạng .xlsx (Excel Workbook) rồi chạy "
-                                 "lại.")]
-    checked = check_workbook(path, shown, kind=KIND)
-    if isinstance(checked, InputError):
-        return None, [checked]
-    # Imported here: it loads python-calamine, which `qd274 template` (importing this module for its types)
-    # never needs.
-    from .readers.workbook import BookError, open_book
-
-    try:
-        book = open_book(path, checked)
-        try:  # from its first value, as it was always read: a header below empty rows is found
-            return (book.rows(book.sheet_names[0], from_a1=False) if book.sheet_names else []), []
-        finally:
-            book.close()
-    except BookError as exc:  # calamine's errors, and its panics on a malformed file
-        return None, [InputError("UNREADABLE_FILE", where, f"không đọc được danh sách đơn vị ({exc}). Mở tệp bằng "
-                                 "Excel, lưu lại dạng .xlsx rồi chạy lại.")]

@@ -252,7 +252,7 @@ def test_unknown_unit_name_suggests_the_accented_one(folder: Path) -> None:
 def test_unknown_unit_code(folder: Path) -> None:
     filled = make_form(folder / "xa.xlsx", "xa", code="X99")
     problem = only(read(folder).problems, "UNKNOWN_UNIT")
-    assert problem.location.cell == filled.info["ten_don_vi"] and "X99" in problem.message
+    assert problem.location.cell == filled.info["ma_don_vi"] and "X99" in problem.message  # the code's cell
 
 
 def test_ambiguous_name_and_wrong_subject(tmp_path: Path) -> None:
@@ -371,7 +371,7 @@ def test_bad_registry_rows_are_reported_and_the_good_ones_kept(tmp_path: Path) -
                                         ["X01", "Xã Khác", "xa"], ["X05", "", "xa"], ["X06", "Xã Mới", "tinh"]])
     result = read(tmp_path)
     assert sorted((p.code, p.location.cell) for p in result.problems if p.code != "NO_FORM") == [
-        ("BAD_REGISTRY_ROW", "A4"), ("BAD_REGISTRY_ROW", "A5"), ("DUPLICATE_UNIT", "A3")]
+        ("BAD_REGISTRY_ROW", "B4"), ("BAD_REGISTRY_ROW", "C5"), ("DUPLICATE_UNIT", "A3")]  # each at its field's cell
     assert [u.code for u in result.registry.units] == ["X01"]  # type: ignore[union-attr]
 
 

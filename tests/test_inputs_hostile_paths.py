@@ -232,7 +232,7 @@ def test_a_bad_row_below_a_title_line_is_named_by_its_line(tmp_path: Path) -> No
     text = "DANH SÁCH ĐƠN VỊ\r\n" + _registry_text() + "X09,,xa,\r\n"
     (tmp_path / "don_vi.csv").write_bytes(text.encode())
     bad = only(read(tmp_path).problems, "BAD_REGISTRY_ROW")
-    assert bad.location.cell == f"A{len(REGISTRY) + 3}"  # the line it is on in the file
+    assert bad.location.cell == f"B{len(REGISTRY) + 3}"  # the line it is on in the file, the empty name's column
 
 
 def test_a_registry_workbook_header_below_a_title_row(tmp_path: Path) -> None:

@@ -47,11 +47,11 @@ def test_registry_takes_the_criteria_files_subjects(four_subjects: Path, tmp_pat
     reg.write_text("ma_don_vi,ten_don_vi,doi_tuong\nS01,Trung tâm Y tế huyện,su_nghiep\nT01,Tỉnh,tinh\n", "utf-8")
     registry, problems = load_registry(reg, tmp_path, subjects=subjects)
     assert [(u.code, u.subject) for u in registry.units] == [("S01", "su_nghiep")]
-    assert [(p.code, p.location.cell) for p in problems] == [("BAD_REGISTRY_ROW", "A3")]
+    assert [(p.code, p.location.cell) for p in problems] == [("BAD_REGISTRY_ROW", "C3")]  # the subject's cell
     assert "huyen, xa, co_quan hoặc su_nghiep" in problems[0].message
     # the default file has three: the same row is refused there, and the message lists those three
     registry, problems = load_registry(reg, tmp_path, subjects=load_criteria().subjects)
-    assert registry.units == [] and len(problems) == 2
+    assert registry.units == [] and len(problems) == 3  # and EMPTY_REGISTRY
     assert "(huyen, xa hoặc co_quan:" in problems[0].message
 
 

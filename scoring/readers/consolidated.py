@@ -327,7 +327,7 @@ def _unit_field(unit: RawUnit, key: str, raw: Any, where: Location, problems: li
         return
     text = parse_text(raw)
     if key == "ma_don_vi":
-        unit.code = text
+        unit.code, unit.code_at = text, where
     elif key == "ten_don_vi":
         unit.name, unit.where = text, where
     elif key == "doi_tuong":

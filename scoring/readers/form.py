@@ -110,6 +110,7 @@ def _info(book: Book, name: str, unit: RawUnit, meta: dict[str, str], problems: 
                 if not _error_cell(errors, _at(row, cols["value"]), loc, problems):
                     fields[key] = (_at(row, cols["value"]), loc)
     unit.code = parse_text(fields.get("ma_don_vi", (None,))[0]) or meta.get("unit_code") or None
+    unit.code_at = fields["ma_don_vi"][1] if "ma_don_vi" in fields else None
     unit.name = parse_text(fields.get("ten_don_vi", (None,))[0])
     unit.subject = meta.get("subject") or parse_text(fields.get("doi_tuong", (None,))[0])
     if "ten_don_vi" in fields:

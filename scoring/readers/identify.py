@@ -14,7 +14,7 @@ from ..errors import InputError, Location, one_of
 from ..inputs import UnitInput
 from ..names import clean, match_key
 from ..numbers import format_vi
-from ..registry import Registry
+from ..registry import RegisteredUnit, Registry
 from .limits import MAX_NAME_CHARS
 from .parse import quote
 from .raw import RawUnit
@@ -29,12 +29,15 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
     dropped: dict[str, dict[tuple[str, str], Any]] = {}  # per unit: conflicting values, never let back in
     resolved: list[tuple[RawUnit, UnitInput]] = []
     other_subjects: set[str] = set()
+    skipped = reg.suggestions_skipped if reg is not None else 0
     for raw in raws:
         unit = _resolve(raw, criteria, reg, problems, year)
         if unit is not None and subject and unit.subject != subject:
             other_subjects.add(unit.subject)
         elif unit is not None:
             resolved.append((raw, unit))
+    if reg is not None:
+        _unsuggested(reg.source, reg.suggestions_skipped - skipped, problems)
     if year is None:  # with a year, _resolve has already left out (WRONG_YEAR) every other year
         resolved = _one_year(resolved, problems)
     if not resolved and (year is not None or subject):
@@ -137,24 +140,13 @@ def _resolve(raw: RawUnit, criteria: Criteria, reg: Registry | None, problems: l
     subject = raw.subject if raw.subject in criteria.subjects else None
     unit_id, name = raw.code, raw.name
     if reg is not None:
-        found = reg.by_code(raw.code) if raw.code else None
+        found = _by_code(raw, reg, problems) if raw.code else None
         if raw.code and found is None:
-            problems.append(InputError("UNKNOWN_UNIT", raw.where, f"mã đơn vị {quote(raw.code)} không có trong danh "
-                                       "sách đơn vị. Sửa mã theo danh sách (don_vi.csv)."))
             return None
         if found is None and raw.name:
-            matches = reg.match(raw.name, subject)
-            if len(matches) > 1:
-                problems.append(InputError("AMBIGUOUS_UNIT", raw.where, f"tên {quote(raw.name)} khớp nhiều đơn vị: "
-                                           + ", ".join(f"{u.name} ({u.code})" for u in matches) + ". Ghi mã đơn vị."))
+            found = _by_name(raw, reg, subject, problems)
+            if found is None:
                 return None
-            if not matches:
-                hints = reg.suggest(raw.name, subject)
-                hint = " Có phải " + " hoặc ".join(f"'{u.name}' ({u.code})" for u in hints) + "?" if hints else ""
-                problems.append(InputError("UNKNOWN_UNIT", raw.where, f"không tìm thấy đơn vị {quote(raw.name)} trong "
-                                           f"danh sách đơn vị.{hint} Sửa tên (hoặc ghi mã đơn vị) rồi chạy lại."))
-                return None
-            found = matches[0]
         if found is None:
             problems.append(InputError("UNKNOWN_UNIT", raw.where, "không có mã và tên đơn vị. Ghi mã hoặc tên."))
             return None
@@ -182,6 +174,51 @@ def _resolve(raw: RawUnit, criteria: Criteria, reg: Registry | None, problems: l
     # Without a registry the name is shown as typed, but cleaned: "Xã  Tân  Sỏi" is shown "Xã Tân Sỏi".
     return UnitInput(unit_id or match_key(name or ""), clean(name or unit_id or ""), subject, unit_year, raw.values,
                      raw.self_scores, raw.appraised, raw.stated_pct, raw.source)
+
+
+def _by_code(raw: RawUnit, reg: Registry, problems: list[InputError]) -> RegisteredUnit | None:
+    """The unit of the code typed, in any case (an info note when the case differs); UNKNOWN_UNIT, with the
+    codes that differ only in spacing or punctuation, when none has it."""
+    code, where = raw.code or "", raw.code_at or raw.where  # the cell of the code, else of the name
+    found = reg.by_code(code)
+    if found is not None and found.code != clean(code):
+        problems.append(InputError("CODE_CASE_DIFFERS", where, f"mã đơn vị {quote(code)} được đọc là "
+                                   f"{quote(found.code)} ({found.name}) của danh sách đơn vị {quote(reg.source)}: "
+                                   "mã không phân biệt chữ hoa, chữ thường. Nên ghi mã đúng như danh sách.", "info",
+                                   found.code))
+    if found is None:
+        near = reg.near_codes(code)
+        hint = " Có phải " + " hoặc ".join(f"{quote(u.code)} ({u.name})" for u in near) + "?" if near else ""
+        problems.append(InputError("UNKNOWN_UNIT", where, f"mã đơn vị {quote(code)} không có trong danh sách đơn "
+                                   f"vị {quote(reg.source)}.{hint} Sửa mã theo danh sách rồi chạy lại."))
+    return found
+
+
+def _by_name(raw: RawUnit, reg: Registry, subject: str | None, problems: list[InputError]) -> RegisteredUnit | None:
+    """The one unit of that name (or alias); AMBIGUOUS_UNIT, or UNKNOWN_UNIT with near names offered."""
+    name = raw.name or ""
+    matches = reg.match(name, subject)
+    if len(matches) > 1:
+        problems.append(InputError("AMBIGUOUS_UNIT", raw.where, f"tên {quote(name)} khớp nhiều đơn vị: "
+                                   + ", ".join(f"{u.name} ({u.code})" for u in matches) + ". Ghi mã đơn vị."))
+        return None
+    if not matches:
+        hints = reg.suggest(name, subject)
+        hint = " Có phải " + " hoặc ".join(f"'{u.name}' ({u.code})" for u in hints) + "?" if hints else ""
+        problems.append(InputError("UNKNOWN_UNIT", raw.where, f"không tìm thấy đơn vị {quote(name)} trong danh sách "
+                                   f"đơn vị {quote(reg.source)}.{hint} Sửa tên (hoặc ghi mã đơn vị) rồi chạy lại."))
+        return None
+    return matches[0]
+
+
+def _unsuggested(source: str | None, skipped: int, problems: list[InputError]) -> None:
+    """One line for the names left without a near-name suggestion (a large registry, many unknown names)."""
+    if skipped:
+        problems.append(InputError("SUGGESTIONS_LIMITED", Location(file=source), f"danh sách đơn vị lớn và "
+                                   f"nhiều tên không khớp: {format_vi(skipped)} tên không tìm thấy "
+                                   "không được gợi ý tên gần đúng (chỉ gợi ý tên khớp khi bỏ dấu). Sửa các tên đã được "
+                                   "gợi ý (hoặc ghi mã đơn vị) rồi chạy lại để được gợi ý cho các tên còn lại.",
+                                   "info"))
 
 
 def _merge(a: UnitInput, b: UnitInput, problems: list[InputError],

@@ -21,6 +21,7 @@ class RawUnit:
     subject: str | None = None
     year: int | None = None
     year_at: Location | None = None  # the cell the year was read from (None: the form's hidden identity sheet)
+    code_at: Location | None = None  # the cell the code was read from (None: the form's hidden identity sheet)
     values: dict[str, Reading] = field(default_factory=dict)
     self_scores: dict[str, Score] = field(default_factory=dict)
     appraised: dict[str, Score] = field(default_factory=dict)

@@ -87,6 +87,19 @@ class Book:
             self._zip.close()
             self._zip = None
 
+    def sheet_states(self) -> dict[str, str]:
+        """Each sheet → "" for a worksheet a user sees, else what keeps it from being data: "ẩn" (hidden or very
+        hidden), "biểu đồ" (a chart sheet), or another kind (a dialog or macro sheet). From calamine's sheet
+        metadata; a sheet the metadata does not name is taken as a visible worksheet."""
+        key_of = {real: key for key, real in self._real.items()}
+        states = dict.fromkeys(self.sheet_names, "")
+        for meta in self._wb.sheets_metadata:
+            kind, visible = str(meta.typ).rsplit(".", 1)[-1], str(meta.visible).rsplit(".", 1)[-1]
+            if meta.name in key_of:
+                states[key_of[meta.name]] = ("" if visible == "Visible" else "ẩn") if kind == "WorkSheet" else \
+                    "biểu đồ" if kind == "ChartSheet" else "không phải sheet dữ liệu"
+        return states
+
     def extent(self, sheet: str, max_rows: int = TABLE_MAX_ROWS) -> Extent:
         """Rows and columns calamine will lay the sheet out on (measured before it is loaded); when every part
         is within `max_rows` and the cell limit, an upper bound, found without mapping sheets to parts."""
