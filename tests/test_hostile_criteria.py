@@ -228,4 +228,21 @@ def test_a_criteria_file_far_too_large_is_refused_unread(tmp_path: Path) -> None
         f.truncate(MAX_CRITERIA_BYTES + 1)
     with pytest.raises(CriteriaError) as caught:
         load_criteria(huge)
-    assert caught.value.codes() == {"FILE_UNREADABLE"} and "quá 100 MB" in str(caught.value)
+    assert caught.value.codes() == {"FILE_UNREADABLE"} and "quá 10 MB" in str(caught.value)
+
+
+def test_walking_a_huge_array_costs_no_memory_per_value() -> None:
+    # Each value once got a path string and a tuple before any was checked: 10 GB for a 95 MB array of numbers
+    import tracemalloc
+
+    from scoring.criteria.load import _hostile
+
+    data = {"pad": [1] * 1_000_000, "deep": [[[Decimal("NaN")]]]}
+    tracemalloc.start()
+    try:
+        problems = _hostile(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [(p.code, p.path) for p in problems] == [("NOT_A_NUMBER", "deep[0][0][0]")]
+    assert peak < 2 * 1024 * 1024, peak  # a few iterators, not a million paths (the old walk: > 100 MB)
