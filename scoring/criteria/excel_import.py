@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CriteriaError, CriteriaProblem, Location
+from ..errors import CriteriaError, CriteriaProblem, InputError
 from ..forms.layout import col_letter
 from .cells import CellProblem, cut, from_cell, unchanged
 from .excel import (
@@ -370,8 +370,7 @@ def _percent_cells(source: Path) -> dict[str, set[str]]:
 
 def check_package(source: Path) -> Package:
     """The edited sheet came back from someone: the same package and size checks as any input before calamine."""
-    from ..readers.limits import TABLE_MAX_ROWS
-    from ..readers.package import Refused, inspect_package, sheet_problem
+    from ..readers.package import check_workbook
 
     # told apart first: the package check would call a missing file a damaged zip («[Errno 2]»)
     if not source.exists():
@@ -381,15 +380,12 @@ def check_package(source: Path) -> Package:
     if not source.is_file():
         raise CriteriaError(source.name, [CriteriaProblem("FILE_UNREADABLE", str(source), "đây không phải là một "
                                           "tệp (là thư mục?). Chỉ ra tệp Excel đã sửa sau --nhap.")])
-    try:
-        package = inspect_package(source)
-    except Refused as refused:
-        raise CriteriaError(source.name, [CriteriaProblem(refused.code, source.name, f"{refused}. Không nhập tệp "
-                                          "này; xuất lại bằng qd274 criteria --xuat rồi sửa.")]) from None
-    # Any part may be a sheet (workbook.xml.rels decides where): no part may exceed a sheet's limits.
-    if problem := sheet_problem(package.largest, TABLE_MAX_ROWS, Location(file=source.name), "bảng tiêu chí"):
-        raise CriteriaError(source.name, [CriteriaProblem(problem.code, source.name, problem.message)])
-    return package
+    # The readers' own check: a password, an old .xls, a CSV or a .docx renamed .xlsx is named for what it is,
+    # not called a damaged zip
+    checked = check_workbook(source, source.name, kind="bảng tiêu chí")
+    if isinstance(checked, InputError):
+        raise CriteriaError(source.name, [CriteriaProblem(checked.code, source.name, checked.message)])
+    return checked
 
 
 def unreadable(where: str, why: str) -> CriteriaProblem:
