@@ -15,6 +15,7 @@ from ..errors import InputError, Location
 from ..forms import layout as L
 from ..inputs import Reading, Score
 from ..numbers import format_vi
+from .ids import restored
 from .limits import MAX_LINE_BYTES, MAX_PROBLEMS_PER_FILE, MIB, TABLE_MAX_ROWS
 from .parse import Parsed, is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
 from .raw import RawUnit, cell_error, excel_error, note_text
@@ -152,6 +153,7 @@ def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, crite
         head = parse_text(raw)
         if not head:
             continue
+        head = restored(head, criteria.indicators)  # an id LibreOffice decoded: the id itself
         ref = Location(file=name, sheet=sheet, cell=f"{L.col_letter(c + 1)}{h + 1}", field=head)
         kind, ident = _classify(head, criteria)
         if kind is None:

@@ -10,6 +10,7 @@ from ..errors import InputError, Location
 from ..forms import layout as L
 from ..inputs import Reading, Score
 from ..names import nfc
+from .ids import restored
 from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
 from .raw import RawUnit, cell_error, excel_error, note_text
 from .workbook import Book
@@ -176,6 +177,8 @@ def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: 
     for r in range(h + 1, len(rows)):
         row = rows[r]
         ind_id = parse_text(_at(row, cols["id"]))
+        if ind_id:  # an id LibreOffice decoded («so\ndat_cqtt» for so_xa_dat_cqtt): the id itself
+            ind_id = restored(ind_id, criteria.indicators)
         if not ind_id:
             _without_id(book, name, L.DATA, row, r, cols, ("value", "stated_pct"), "chỉ tiêu", problems)
             continue

@@ -1,0 +1,54 @@
+"""Files as spreadsheet programs give them back. LibreOffice reads "_xa_" inside a cell's text as an escaped
+line break (it takes one to four hex digits; the standard four) and saves the line break: the indicator id
+so_xa_dat_cqtt came back as «so\\ndat_cqtt», UNKNOWN_INDICATOR, and the district lost criterion V.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scoring.forms import layout as L
+from scoring.readers.ids import decoded, restored
+from tests.inputs_helpers import codes, make_form, read, rows_by_id, write_csv, write_registry, write_xlsx_table
+
+ID = "so_xa_dat_cqtt"
+LO = "so\ndat_cqtt"  # what LibreOffice 7.4 saves after one open and save
+
+
+def test_libreoffice_decoding_is_modelled() -> None:
+    assert decoded(ID) == LO
+    assert decoded("_x0041_ _x41_ _xg_ _x12345_") == "A A _xg_ _x12345_"  # five digits are no escape
+
+
+@pytest.mark.parametrize(("text", "shown"), [(LO, ID), (f"ty_le:{LO}", f"ty_le:{ID}"), (ID, ID), ("so dat", "so dat")])
+def test_a_decoded_id_is_restored(text: str, shown: str) -> None:
+    assert restored(text, {ID, "so_thon"}) == shown
+
+
+def test_a_form_saved_by_libreoffice_keeps_its_indicator(tmp_path: Path) -> None:
+    write_registry(tmp_path)
+
+    def as_libreoffice_saves(wb: object) -> None:
+        data = wb[L.DATA]  # type: ignore[index]
+        data.cell(rows_by_id(data)[ID], 1, LO)
+
+    make_form(tmp_path / "h.xlsx", "huyen", values={ID: 5}, edit=as_libreoffice_saves)
+    result = read(tmp_path)
+    assert "UNKNOWN_INDICATOR" not in codes(result.problems)
+    (unit,) = [u for u in result.units if u.unit_id == "H01"]
+    assert unit.values[ID].value == 5
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_consolidated_header_saved_by_libreoffice_keeps_its_indicator(tmp_path: Path, kind: str) -> None:
+    write_registry(tmp_path)
+    rows: list[list[object]] = [["ma_don_vi", "ten_don_vi", "doi_tuong", "nam", LO], ["H01", "Huyện Yên Thế", "huyen",
+                                                                                      2023, 5]]
+    if kind == "xlsx":
+        write_xlsx_table(tmp_path / "th.xlsx", rows)
+    else:
+        write_csv(tmp_path / "th.csv", rows)
+    result = read(tmp_path)
+    assert "UNKNOWN_COLUMN" not in codes(result.problems)
+    assert [u.values[ID].value for u in result.units if u.unit_id == "H01"] == [5]
