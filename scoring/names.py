@@ -42,6 +42,12 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def code_key(code: str) -> str:
+    """The key two spellings of one unit code share: case ignored. lower(), not casefold(): casefold makes
+    «ß1» and «SS1» one code."""
+    return clean(code).lower()
+
+
 def match_key(name: str) -> str:
     """The key two spellings of one unit share: case, spacing and prefix (Xã, Thị trấn, UBND…) ignored."""
     text = clean(name).casefold()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, Location
-from .names import clean, match_key
+from .names import code_key, match_key
 from .near_names import NearNames, compact_code
 from .readers.files import REGISTRY_NAMES as REGISTRY_NAMES  # defined with discover(), which needs them too
 from .readers.files import printable, registry_candidates
@@ -39,7 +39,7 @@ class Registry:
 
     def __post_init__(self) -> None:
         # codes compare in any case, as `explain` finds a unit: «yt-x01» typed in a form is YT-X01
-        self._by_code = {u.code.casefold(): u for u in self.units}
+        self._by_code = {code_key(u.code): u for u in self.units}
         self._by_compact: dict[str, list[RegisteredUnit]] = {}
         self._by_key: dict[str, list[RegisteredUnit]] = {}
         for u in self.units:
@@ -51,7 +51,7 @@ class Registry:
         self._near = NearNames([(u, u.subject, [match_key(n) for n in (u.name, *u.aliases)]) for u in self.units])
 
     def by_code(self, code: str) -> RegisteredUnit | None:
-        return self._by_code.get(clean(code).casefold())
+        return self._by_code.get(code_key(code))
 
     def near_codes(self, code: str) -> list[RegisteredUnit]:
         """Units whose code differs from `code` only in spacing, punctuation or case («YT -X02» for YT-X02):

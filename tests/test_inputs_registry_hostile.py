@@ -309,3 +309,30 @@ def test_a_utf16_csv_without_bom_is_named_for_its_encoding(tmp_path: Path) -> No
                                           .encode("utf-16-le"))
     problem = only(read(tmp_path).problems, "NOT_UTF8")
     assert "UTF-16" in problem.message and "CSV UTF-8" in problem.message
+
+
+def test_codes_that_casefold_alike_but_differ_in_case_only_by_unicode_rules_stay_two_units(tmp_path: Path) -> None:
+    # casefold() makes «ß1» and «SS1» one code; they are two codes that do not differ by case
+    reg = write_csv(tmp_path / "don_vi.csv", [HEADER, ["SS1", "Xã Một", "xa", ""], ["ß1", "Xã Hai", "xa", ""]])
+    registry, problems = load_registry(reg, tmp_path, subjects=SUBJECTS)
+    assert "DUPLICATE_UNIT" not in codes(problems)
+    assert [u.code for u in registry.units] == ["SS1", "ß1"]
+    assert registry.by_code("ss1") is not None and registry.by_code("ß1") is not None
+    assert registry.by_code("ss1") != registry.by_code("ß1")
+
+
+def test_an_unknown_code_from_the_hidden_sheet_is_named_at_the_name_cell(tmp_path: Path) -> None:
+    # the code cell was cleared, the hidden sheet still holds the code: the error must not point at an empty cell
+    from scoring.forms import layout as L
+    from scoring.forms.generate import build_form
+    from tests.inputs_helpers import rows_by_id
+
+    write_registry(tmp_path)
+    wb = build_form(criteria(), "xa", 2023, RegisteredUnit("X99", "Xã Lạ", "xa"))
+    info = wb[L.INFO]
+    at = rows_by_id(info)
+    info.cell(at["ma_don_vi"], 3).value = None
+    wb.save(tmp_path / "x99.xlsx")
+    problem = only(read(tmp_path).problems, "UNKNOWN_UNIT")
+    assert "X99" in problem.message
+    assert problem.location.cell == f"C{at['ten_don_vi']}"

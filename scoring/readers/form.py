@@ -110,8 +110,10 @@ def _info(book: Book, name: str, unit: RawUnit, meta: dict[str, str], problems: 
                 loc = Location(file=name, sheet=L.INFO, cell=f"{L.col_letter(cols['value'] + 1)}{r + 1}", field=key)
                 if not _error_cell(errors, _at(row, cols["value"]), loc, problems):
                     fields[key] = (_at(row, cols["value"]), loc)
-    unit.code = parse_text(fields.get("ma_don_vi", (None,))[0]) or meta.get("unit_code") or None
-    unit.code_at = fields["ma_don_vi"][1] if "ma_don_vi" in fields else None
+    typed = parse_text(fields.get("ma_don_vi", (None,))[0])
+    unit.code = typed or meta.get("unit_code") or None
+    # the cell only when the code was typed there: one from the hidden sheet is named at the name's cell
+    unit.code_at = fields["ma_don_vi"][1] if typed else None
     unit.name = parse_text(fields.get("ten_don_vi", (None,))[0])
     unit.subject = meta.get("subject") or parse_text(fields.get("doi_tuong", (None,))[0])
     if "ten_don_vi" in fields:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import InputError, Location, one_of
-from ..names import clean, fold_accents
+from ..names import clean, code_key, fold_accents
 from ..numbers import format_vi
 from .limits import MAX_NAME_CHARS
 from .parse import quote
@@ -60,7 +60,7 @@ def units_in(table: Table, shown: str, subjects: Sequence[str]) -> tuple[list[Ro
         if bad or subject is None:
             problems += bad
             continue
-        if (key := code.casefold()) in seen:
+        if (key := code_key(code)) in seen:
             problems.append(_duplicate(n, code, *seen[key], where("ma_don_vi")))
             continue
         seen[key] = (n, code)
