@@ -78,7 +78,7 @@ def test_summary_workbook_keeps_an_ooxml_escape_lookalike_as_typed(tmp_path: Pat
     from tests.report_fixtures import small_run
 
     run = small_run(tmp_path / "in")
-    name = "Xã_x0041_ _x000D_ _X0041_ _x41_"
+    name = "Xã_x0041_ _x000D_ _X0041_ _x41_ _x0041_x0042_ a_x005F_x0041_ so_xa_dat"
     first = run.ranked["xa"][0]
     run.ranked["xa"][0] = dataclasses.replace(first, unit=dataclasses.replace(first.unit, unit_name=name))
     path = write_xlsx(run, tmp_path / "kq.xlsx")

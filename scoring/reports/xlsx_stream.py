@@ -46,15 +46,21 @@ class Styled:
 _NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-# An Excel string reads "_x0041_" as the character it names (ECMA-376 ST_Xstring): text that holds one
-# literally ("Phòng_x0041_", a pasted escape) gets its underscore escaped, "_x005F_", to read back as typed.
-_OOXML_ESCAPE = re.compile("_x[0-9A-Fa-f]{4}_")
+# An Excel string reads "_x0041_" as the character it names (ECMA-376 ST_Xstring; LibreOffice takes one to four
+# digits, "_xa_"): text that holds one literally ("Phòng_x0041_", a pasted escape) gets each such underscore
+# escaped, "_x005F_", to read back as typed. A lookahead: escapes sharing an underscore ("_x0041_x0042_") too.
+_OOXML_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{1,4}_)")
 
 
 def _text(text: str) -> str:
     if "_x" in text:  # C-fast substring test: most strings never need the regular expression
-        text = _OOXML_ESCAPE.sub(r"_x005F\g<0>", text)
+        text = ooxml_literal(text)
     return _esc(text)
+
+
+def ooxml_literal(text: str) -> str:
+    """`text` as a workbook string that Excel and LibreOffice read back as `text`."""
+    return _OOXML_ESCAPE.sub("_x005F_", text)
 
 
 def _esc(text: str) -> str:
