@@ -273,7 +273,8 @@ def criteria_cmd(doi_tuong: SubjectOpt = None,
 
         target = tieu_chi or DEFAULT_CRITERIA
         changed = import_excel(nhap, target, overwrite=ghi_de)
-        con.print(f"Đã kiểm tra và ghi {target} ({changed} thay đổi)." if changed else
+        con.print(f"Đã kiểm tra và ghi {target} ({changed} thay đổi). Muốn sửa tiếp: xuất lại bằng qd274 criteria "
+                  "--xuat, vì bản Excel này nay cũ hơn tệp JSON." if changed else
                   f"Đã kiểm tra: 0 thay đổi, giữ nguyên {target} (không ghi lại).", markup=False)
         return
     if xuat:  # said at once, before the criteria are read: the criteria file or an edited export is never lost
@@ -286,8 +287,9 @@ def criteria_cmd(doi_tuong: SubjectOpt = None,
         from .criteria.excel import export_excel
 
         export_excel(criteria, xuat)
+        again = f" --tieu-chi {tieu_chi}" if tieu_chi else ""  # the hint must name the file exported
         con.print(f"Đã xuất bộ tiêu chí ra {xuat}. Sửa các ô màu vàng rồi nhập lại bằng: "
-                  f"qd274 criteria --nhap {xuat}", markup=False)
+                  f"qd274 criteria --nhap {xuat}{again}", markup=False)
         return
     from .reports.console import criteria_tree
 

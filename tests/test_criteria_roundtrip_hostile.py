@@ -147,6 +147,38 @@ def test_a_percent_formatted_threshold_is_read_as_the_percentage_shown(copy: Pat
     assert rule.tiers[1].min_pct == Decimal(92)
 
 
+@pytest.mark.parametrize("number_format", ['0.00"%"', "0.00\\%", '0.00" %"'])
+def test_a_percent_sign_written_as_text_in_the_format_is_no_percentage(copy: Path, export: Path,
+                                                                        number_format: str) -> None:
+    # 0"%" shows 92% for 92 (no ×100): the value typed is the percentage itself
+    def edit(wb: Any) -> None:
+        ws = wb["Tham số"]
+        ws.cell(_row(ws, "huyen", "II.2", "tiers[1].min_pct"), 4, 92).number_format = number_format
+
+    assert import_excel(_edited(export, edit), copy) == 1
+    rule: Any = load_criteria(copy).nodes["huyen"]["II.2"].rule
+    assert rule.tiers[1].min_pct == Decimal(92)
+
+
+def test_a_formula_in_a_percent_cell_is_read_as_the_percentage_shown(copy: Path, export: Path,
+                                                                     tmp_path: Path) -> None:
+    def edit(wb: Any) -> None:
+        ws = wb["Tham số"]
+        ws.cell(_row(ws, "huyen", "II.2", "tiers[1].min_pct"), 4, "=23/25").number_format = "0%"
+
+    edited = _edited(export, edit)
+    cached = tmp_path / "cached.xlsx"  # as Excel saves it: the formula with its result (openpyxl writes none)
+    with zipfile.ZipFile(edited) as zin, zipfile.ZipFile(cached, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if b"<f>23/25</f>" in data:
+                data = re.sub(rb"<f>23/25</f>(<v\s*/>|<v></v>)?", b"<f>23/25</f><v>0.92</v>", data)
+            zout.writestr(info, data)
+    assert import_excel(cached, copy) == 1
+    rule: Any = load_criteria(copy).nodes["huyen"]["II.2"].rule
+    assert rule.tiers[1].min_pct == Decimal(92)
+
+
 def test_a_percent_formatted_points_cell_is_refused(copy: Path, export: Path) -> None:
     def edit(wb: Any) -> None:
         ws = wb["Tiêu chí"]
@@ -343,3 +375,62 @@ def test_a_flag_written_as_text_or_a_number_is_refused(old: str, new: str) -> No
     text = DEFAULT_CRITERIA.read_text("utf-8")
     assert old in text
     assert "cần true hoặc false" in _problems(text.replace(old, new, 1).encode("utf-8"))
+
+
+# ---- review: text Excel or LibreOffice would decode, added columns, the wrong file --------------------------------
+
+def test_a_title_holding_an_escape_lookalike_round_trips_unchanged(copy: Path, tmp_path: Path) -> None:
+    # "_x0041_" in a workbook string reads as «A»: an untouched export changed the title on import
+    text = copy.read_text("utf-8")
+    assert '"title": "Lãnh đạo, chỉ đạo' in text  # a criterion's title: an editable cell of «Tiêu chí»
+    copy.write_text(text.replace('"title": "Lãnh đạo, chỉ đạo', '"title": "Lãnh đạo_x0041_ _xa_ chỉ đạo'), "utf-8")
+    before = copy.read_bytes()
+    export = export_excel(load_criteria(copy), tmp_path / "tc.xlsx")
+    assert import_excel(export, copy) == 0
+    assert copy.read_bytes() == before
+
+
+def test_an_export_saved_by_libreoffice_imports_as_no_change(copy: Path, export: Path, tmp_path: Path) -> None:
+    # LibreOffice reads "_xa_" in the indicator id so_xa_dat_cqtt as a line break and saves it so
+    from tests.soffice import convert
+
+    saved = convert(export, "xlsx", tmp_path / "lo")
+    before = copy.read_bytes()
+    assert import_excel(saved, copy) == 0
+    assert copy.read_bytes() == before
+
+
+def test_a_column_added_after_the_exports_is_not_read(copy: Path, export: Path) -> None:
+    def edit(wb: Any) -> None:
+        ws = wb["Tham số"]
+        ws.cell(1, 5, "ghi_chu_cua_toi")
+        ws.cell(2, 5, "giữ nguyên")
+
+    assert import_excel(_edited(export, edit), copy) == 0
+
+
+def test_a_column_copied_beside_the_export_is_refused_by_name(copy: Path, export: Path) -> None:
+    def edit(wb: Any) -> None:  # the old values kept beside: which copy was edited?
+        ws = wb["Tham số"]
+        for r in range(1, ws.max_row + 1):
+            ws.cell(r, 5, ws.cell(r, 4).value)
+
+    error = _refused(_edited(export, edit), copy)
+    assert "HEADER_MISMATCH" in error.codes() and "cột «gia_tri» có hai lần (cột D, E)" in str(error)
+
+
+def test_an_export_of_another_file_names_that_file(copy: Path, tmp_path: Path) -> None:
+    other = tmp_path / "tieu_chi_rieng.json"
+    other.write_text(copy.read_text("utf-8").replace('"title": "', '"title": "Riêng ', 1), "utf-8")
+    export = export_excel(load_criteria(other), tmp_path / "rieng.xlsx")
+    error = _refused(export, copy)
+    assert error.codes() == {"STALE_EXPORT"}
+    assert "xuất từ «tieu_chi_rieng.json», không phải «tieu_chi.json»" in str(error) and "--tieu-chi" in str(error)
+
+
+def test_an_export_hint_names_the_criteria_file(copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.xlsx"
+    result = CliRunner().invoke(app, ["criteria", "--tieu-chi", str(copy), "--xuat", str(out)],
+                                env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    assert f"--nhap {out} --tieu-chi {copy}" in " ".join(result.output.split())

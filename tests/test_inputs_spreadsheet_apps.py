@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from scoring.forms import layout as L
-from scoring.readers.ids import decoded, restored
+from scoring.ooxml_text import decoded
+from scoring.readers.ids import restored
 from tests.inputs_helpers import codes, make_form, read, rows_by_id, write_csv, write_registry, write_xlsx_table
 
 ID = "so_xa_dat_cqtt"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import via_memory, write_atomic
+from ..ooxml_text import literal
 from ..trace import plain
 from .load import Criteria, decode
 
@@ -92,6 +93,8 @@ def export_excel(criteria: Criteria, target: Path) -> Path:
             ws.append(row)
             for c in ws[ws.max_row]:
                 if isinstance(c.value, str):
+                    # "_x0041_" would read back as «A» (ooxml_text): written escaped, it reads back as typed
+                    c.value = literal(c.value)
                     c.data_type = "s"  # text, always: openpyxl makes «=Hoàn thành…» a live formula otherwise
             for col in editable:
                 ws.cell(ws.max_row, col).fill = edit

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CriteriaError, CriteriaProblem, InputError
 from ..forms.layout import col_letter
+from ..readers.ids import restored
 from .cells import CellProblem, cut, from_cell, unchanged
 from .excel import (
     CRITERIA,
@@ -23,7 +26,7 @@ from .excel import (
     locate,
 )
 from .load import decode, parse_criteria, read_raw
-from .writeback import dumps, real_target, recorded_sha, stale_problem, write_in_place
+from .writeback import dumps, real_target, recorded_source, stale_problem, write_in_place
 
 if TYPE_CHECKING:
     from ..readers.package import Package
@@ -47,7 +50,7 @@ def import_excel(source: Path, target: Path, *, overwrite: bool = False) -> int:
     except BookError as exc:
         raise CriteriaError(source.name, [unreadable(source.name, str(exc))]) from None
     try:
-        if not overwrite and (stale := stale_problem(source, target, recorded_sha(_guide(book)),
+        if not overwrite and (stale := stale_problem(source, target, recorded_source(_guide(book)),
                                                      hashlib.sha256(raw).hexdigest())):
             raise CriteriaError(str(source), [stale])
         run = _Run(source, book, doc, _percent_cells(source))
@@ -111,8 +114,18 @@ class _Run:
             self.add("HEADER_MISMATCH", self.row(sheet, 1), problem)
             return None
         width = len(expected)
-        return [(n, r[:width] + [None] * (width - len(r))) for n, r in enumerate(rows[1:], start=2)
+        return [(n, self.restored(r[:width]) + [None] * (width - len(r))) for n, r in enumerate(rows[1:], start=2)
                 if any(v not in (None, "") for v in r)]
+
+    def restored(self, row: Row) -> Row:
+        """The row with each indicator id LibreOffice decoded («so\ndat_cqtt» for so_xa_dat_cqtt) written back:
+        an unedited cell is no edit."""
+        ids = self.indicator_ids
+        return [restored(v, ids) if isinstance(v, str) else v for v in row]
+
+    @cached_property
+    def indicator_ids(self) -> frozenset[str]:
+        return frozenset(str(ind.get("id")) for ind in self.doc.get("indicators", ()) if isinstance(ind, dict))
 
     def read(self, sheet: str, col: int, n: int, row: Row) -> Any:
         """The cell's value; _BAD for an error cell or an uncalculated formula, which calamine shows as empty
@@ -318,9 +331,13 @@ def header_problem(found: list[Any], expected: tuple[str, ...]) -> str | None:
     names = [_key(v) for v in found]
     while names and names[-1] == "":
         names.pop()
-    if tuple(names) == expected:
+    width = len(expected)
+    # Columns added after the export's (a note beside a value) are not read, as before; one repeating an
+    # export's column is refused: which copy was edited?
+    if tuple(names[:width]) == expected and not set(names[width:]) & set(expected):
         return None
-    said = []
+    said = [f"cột «{name}» có hai lần (cột {', '.join(col_letter(i + 1) for i, n in enumerate(names) if n == name)})"
+            for name in expected if names.count(name) > 1]
     for i, name in enumerate(names):
         if name not in expected:
             said.append(f"cột {col_letter(i + 1)} " + (f"«{cut(name)}» không có trong bản xuất" if name else
@@ -360,12 +377,22 @@ def _percent_cells(source: Path) -> dict[str, set[str]]:
         for sheet in HEADERS:
             if sheet in wb.sheetnames:
                 out[sheet] = {c.coordinate for r in wb[sheet].iter_rows(min_row=2) for c in r
-                              if c.value is not None and c.data_type == "n" and "%" in (c.number_format or "")}
+                              if c.value is not None and c.data_type in ("n", "f") and is_percent(c.number_format)}
     except Exception:  # as above: without the formats, a percentage cell is read as its value
         pass
     finally:
         wb.close()
     return out
+
+
+# In a number format, text in quotes and a character after a backslash are shown as written: 0"%" and 0\%
+# show a percent sign without multiplying by 100; so does anything in brackets ([Red], [$-42A]).
+_LITERAL_IN_FORMAT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def is_percent(number_format: str | None) -> bool:
+    """Whether Excel shows a cell with this format multiplied by 100 (a % outside quotes and escapes)."""
+    return "%" in _LITERAL_IN_FORMAT.sub("", number_format or "")
 
 
 def check_package(source: Path) -> Package:

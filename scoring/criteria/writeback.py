@@ -14,7 +14,7 @@ from ..atomic import write_bytes_atomic
 from ..errors import CriteriaError, CriteriaProblem
 
 EXCEL_CELL_MAX = 32767  # characters an Excel cell holds: a longer text comes back cut
-_SHA = re.compile(r"SHA-256 ([0-9a-f]{64})")
+_SOURCE = re.compile(r"Tệp nguồn: (.+) \(SHA-256 ([0-9a-f]{64})\)")
 
 
 def export_target_problem(target: Path, criteria_path: Path, overwrite: bool) -> str | None:
@@ -45,29 +45,35 @@ def real_target(target: Path) -> Path:
     return Path(os.path.realpath(target))
 
 
-def recorded_sha(texts: list[Any]) -> str | None:
-    """The source's SHA-256 the export wrote on its guide sheet (see excel.export_excel), or None."""
+def recorded_source(texts: list[Any]) -> tuple[str | None, str | None]:
+    """The source file's name and SHA-256 the export wrote on its guide sheet (excel.export_excel), or Nones."""
     for text in texts:
-        if isinstance(text, str) and (found := _SHA.search(text)):
-            return found[1]
-    return None
+        if isinstance(text, str) and (found := _SOURCE.search(text)):
+            return found[1], found[2]
+    return None, None
 
 
-def stale_problem(source: Path, target: Path, recorded: str | None, current: str) -> CriteriaProblem | None:
-    """STALE_EXPORT when the JSON file is no longer the one exported: importing the workbook would put back, in
-    silence, every value edited in the file since (each editable cell holds the old value)."""
-    if recorded == current:
+def stale_problem(source: Path, target: Path, recorded: tuple[str | None, str | None],
+                  current: str) -> CriteriaProblem | None:
+    """STALE_EXPORT when the JSON file is not the one exported, or no longer as it was: importing the workbook
+    would put back, in silence, every value edited in the file since (each editable cell holds the old value)."""
+    name, sha = recorded
+    if sha == current:
         return None
+    where = f"{source.name} › Hướng dẫn"
+    if name is not None and name != target.name:  # --tieu-chi left out, or another file named
+        return CriteriaProblem("STALE_EXPORT", where, f"bản Excel này xuất từ «{name}», không phải «{target.name}»: "
+                               f"nhập vào đúng tệp đó bằng --tieu-chi <đường dẫn tới {name}>")
     fix = ("Xuất lại bằng qd274 criteria --xuat <tệp mới>.xlsx, làm lại các sửa đổi trên bản mới rồi nhập bản đó; "
-           "hoặc thêm --ghi-de nếu chắc chắn muốn thay mọi ô sửa được bằng nội dung của bản Excel này")
-    if recorded is None:
-        return CriteriaProblem("STALE_EXPORT", f"{source.name} › Hướng dẫn", "không thấy dấu SHA-256 của tệp nguồn "
-                               "(dòng «Tệp nguồn: …») nên không biết bản Excel này xuất từ phiên bản nào của "
-                               f"{target.name}. {fix}.")
-    return CriteriaProblem("STALE_EXPORT", f"{source.name} › Hướng dẫn", f"bản Excel này xuất từ {target.name} khi "
-                           f"tệp có SHA-256 {recorded[:12]}…; nay tệp đã đổi (SHA-256 {current[:12]}…), do sửa "
-                           "trực tiếp hoặc đã nhập một bản khác. Nhập bản cũ sẽ xóa các thay đổi đó mà không báo. "
-                           f"{fix}.")
+           "hoặc thêm --ghi-de nếu chắc chắn muốn thay mọi ô sửa được bằng nội dung của bản Excel này (an toàn khi "
+           "chính bản này đã được nhập rồi sửa tiếp: nó giữ đủ các sửa đổi trước)")
+    if sha is None:
+        return CriteriaProblem("STALE_EXPORT", where, "không thấy dấu SHA-256 của tệp nguồn (dòng «Tệp nguồn: …») "
+                               f"nên không biết bản Excel này xuất từ phiên bản nào của {target.name}. {fix}.")
+    return CriteriaProblem("STALE_EXPORT", where, f"bản Excel này xuất từ {target.name} khi tệp có SHA-256 "
+                           f"{sha[:12]}…; nay tệp đã đổi (SHA-256 {current[:12]}…): sửa trực tiếp, hoặc đã nhập một "
+                           "bản Excel (có thể chính bản này). Nhập bản cũ sẽ xóa các thay đổi sau lần xuất mà không "
+                           f"báo. {fix}.")
 
 
 def dumps(doc: Any, like: bytes) -> bytes:

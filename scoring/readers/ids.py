@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from functools import lru_cache
 
-# ECMA-376 escapes a character in a string as _xHHHH_ (four hex digits); LibreOffice also decodes one to three
-# digits, and writes the character back raw: «so_xa_dat_cqtt» comes back as «so\ndat_cqtt» after one open and
-# save, and stays so. Excel decodes four digits only.
-_ESCAPE = re.compile("_x([0-9A-Fa-f]{1,4})_")
-
-
-def decoded(text: str) -> str:
-    """`text` as LibreOffice reads it from a workbook."""
-    return _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
+from ..ooxml_text import decoded
 
 
 @lru_cache(maxsize=8)

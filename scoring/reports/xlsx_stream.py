@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..forms.layout import LETTERS, col_letter
+from ..ooxml_text import literal
 from .background import BackgroundWriter
 from .package import FIXED_TIME
 
@@ -46,21 +47,9 @@ class Styled:
 _NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-# An Excel string reads "_x0041_" as the character it names (ECMA-376 ST_Xstring; LibreOffice takes one to four
-# digits, "_xa_"): text that holds one literally ("Phòng_x0041_", a pasted escape) gets each such underscore
-# escaped, "_x005F_", to read back as typed. A lookahead: escapes sharing an underscore ("_x0041_x0042_") too.
-_OOXML_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{1,4}_)")
-
-
 def _text(text: str) -> str:
-    if "_x" in text:  # C-fast substring test: most strings never need the regular expression
-        text = ooxml_literal(text)
-    return _esc(text)
-
-
-def ooxml_literal(text: str) -> str:
-    """`text` as a workbook string that Excel and LibreOffice read back as `text`."""
-    return _OOXML_ESCAPE.sub("_x005F_", text)
+    # "_x0041_" in a workbook string reads as «A» (ooxml_text): text holding one literally is written escaped
+    return _esc(literal(text))
 
 
 def _esc(text: str) -> str:
