@@ -36,7 +36,9 @@ def stated_percentages(criteria: Criteria, unit: UnitInput, nodes: dict[str, Cri
             continue  # nothing to compare with; the missing count is reported by the rule
         assert isinstance(stated.value, Decimal) and isinstance(num.value, int)
         actual = HUNDRED * Decimal(num.value) / Decimal(den)  # type: ignore[arg-type]
-        if abs(actual - stated.value) > tolerance:
+        # A cell formatted as a percentage stores 92,75 % as 0,9275: the same figure, not a mismatch
+        as_fraction = stated.value <= 1 and abs(actual - HUNDRED * stated.value) <= tolerance
+        if abs(actual - stated.value) > tolerance and not as_fraction:
             out.append(InputError(
                 "STATED_PCT_MISMATCH", where,
                 f"tỷ lệ nêu trong báo cáo {format_pct(stated.value)} khác số liệu: "
