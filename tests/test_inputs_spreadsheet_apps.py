@@ -53,3 +53,18 @@ def test_a_consolidated_header_saved_by_libreoffice_keeps_its_indicator(tmp_path
     result = read(tmp_path)
     assert "UNKNOWN_COLUMN" not in codes(result.problems)
     assert [u.values[ID].value for u in result.units if u.unit_id == "H01"] == [5]
+
+
+@pytest.mark.parametrize(("name", "encoding", "bom"), [
+    ("tong_hop.txt", "utf-16-le", b"\xff\xfe"),  # Excel's «Unicode Text»
+    ("tong_hop.txt", "utf-8", b""),  # «Text (Tab delimited)»
+    ("tong_hop.tsv", "utf-8", b""),
+])
+def test_a_table_saved_as_text_is_named_not_skipped(tmp_path: Path, name: str, encoding: str, bom: bytes) -> None:
+    write_registry(tmp_path)
+    text = "ma_don_vi\tten_don_vi\tdoi_tuong\tnam\r\nH01\tHuyện Yên Thế\thuyen\t2023\r\n"
+    (tmp_path / name).write_bytes(bom + text.encode(encoding))
+    (tmp_path / "doc_truoc.txt").write_text("Ghi chú: gửi trước ngày 15/01.", encoding="utf-8")  # not a table
+    said = [p for p in read(tmp_path).problems if p.code == "UNSUPPORTED_FILE"]
+    assert [p.location.file for p in said] == [name]
+    assert "CSV UTF-8" in said[0].message and said[0].severity == "warning"

@@ -18,6 +18,10 @@ SUFFIXES = (".xlsx", ".xlsm", ".csv")
 # Spreadsheets in a format qd274 does not read: named in a note rather than skipped in silence, so that a
 # unit whose form was sent as .xls is not simply "without a form". (.et: WPS Spreadsheets.)
 UNSUPPORTED = (".xls", ".xlsb", ".ods", ".numbers", ".et", ".xltx", ".xltm")
+# Excel's "Unicode Text" (UTF-16) and "Text (Tab delimited)" save as .txt: named when one holds a table of ours
+# (a readme beside the forms is not), or the units in it would only show as having sent no form.
+TEXT_TABLES = (".txt", ".tsv")
+_TABLE_WORDS = ("ma_don_vi", "ten_don_vi")
 # The registry's names in the input folder, in order of precedence when several are there (the CSV first, as it
 # always was). Here rather than in registry.py, which imports this module: discover() must know them too.
 REGISTRY_NAMES = ("don_vi.csv", "don_vi.xlsx", "don_vi.xlsm")
@@ -64,7 +68,7 @@ def discover(root: Path, registry: Path | None, report: Callable[[InputError], N
             tails.add((p.parent, p.name[2:]))
             continue
         if p.suffix.lower() not in SUFFIXES:
-            if p.suffix.lower() in UNSUPPORTED:
+            if p.suffix.lower() in UNSUPPORTED or (p.suffix.lower() in TEXT_TABLES and looks_like_table(p)):
                 other.append(p)
             continue
         # Every registry name at the top is a registry, never data, whichever one is read (read_registry notes
@@ -78,6 +82,18 @@ def discover(root: Path, registry: Path | None, report: Callable[[InputError], N
         for folder, exc in sorted(unlisted, key=lambda u: u[0].as_posix()):
             report(_unlisted(folder, root, exc))
     return found, locked, other
+
+
+def looks_like_table(path: Path) -> bool:
+    """Whether a text file's first 64 KB, in UTF-16 (with its byte-order mark) or UTF-8, name our table columns."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+    except OSError:  # unreadable: not ours to name
+        return False
+    encoding = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+    text = head.decode(encoding, errors="ignore").casefold()
+    return any(word in text for word in _TABLE_WORDS)
 
 
 def _walk(root: Path, unlisted: list[tuple[Path, OSError]]) -> list[Path]:

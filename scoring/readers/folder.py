@@ -20,7 +20,7 @@ from ..inputs import UnitInput
 from ..numbers import format_vi
 from ..registry import Registry, read_registry
 from .consolidated import find_header, read_consolidated, read_csv_rows
-from .files import InputFile, default_registry, describe, discover, display_name, printable
+from .files import TEXT_TABLES, InputFile, default_registry, describe, discover, display_name, printable
 from .form import is_form, read_form
 from .identify import identify
 from .limits import FORM_MAX_ROWS, MAX_FILE_BYTES, MIB, TABLE_MAX_ROWS
@@ -61,8 +61,7 @@ def _read_inputs(path: Path, criteria: Criteria, year: int | None, subject: str 
     files, locked, unsupported = discover(path, reg_file, result.problems.append)
     for f in unsupported:
         result.problems.append(InputError("UNSUPPORTED_FILE", Location(file=display_name(f, path)),
-                                          f"bảng tính dạng {f.suffix.lower()} không được đọc. Mở bằng Excel, lưu "
-                                          "lại dạng .xlsx (Excel Workbook) nếu tệp là biểu chấm điểm.", "warning"))
+                                          _unsupported(f.suffix.lower()), "warning"))
     # Nothing to read at all (a registry alone is not this: it lists who has not sent a form yet)
     if not files and not unsupported and reg_file is None and not any(
             p.code in ("UNREADABLE_FOLDER", "NOT_A_REGULAR_FILE") for p in result.problems):
@@ -78,6 +77,15 @@ def _read_inputs(path: Path, criteria: Criteria, year: int | None, subject: str 
         result.files += described
     result.units = identify(raws, criteria, result.registry, result.problems, year, subject)
     return result
+
+
+def _unsupported(suffix: str) -> str:
+    if suffix in TEXT_TABLES:
+        return (f"tệp văn bản {suffix} (Excel ghi «Unicode Text» hoặc «Text (Tab delimited)» như vậy) có cột của bảng "
+                "tổng hợp nhưng không được đọc. Mở bằng Excel, lưu lại dạng «CSV UTF-8 (Comma delimited)» (.csv) "
+                "hoặc .xlsx rồi chạy lại.")
+    return (f"bảng tính dạng {suffix} không được đọc. Mở bằng Excel, lưu lại dạng .xlsx (Excel Workbook) nếu tệp là "
+            "biểu chấm điểm.")
 
 
 def _read_alone(criteria: Criteria, f: Path, root: Path, locked: frozenset[Path]
