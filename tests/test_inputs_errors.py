@@ -311,9 +311,17 @@ def test_not_utf8_csv(folder: Path) -> None:
 
 
 def test_csv_with_nul_bytes_is_not_a_table(folder: Path) -> None:
-    (folder / "utf16.csv").write_bytes("ma_don_vi,nam\n".encode("utf-16-le"))
+    (folder / "nul.csv").write_bytes(b"ma_don_vi,nam\nX01,2023\n" + b"\x00\x01\x02binary" * 3)
     result = read(folder)
-    assert only(result.problems, "NOT_A_TABLE").location == Location("utf16.csv")
+    assert only(result.problems, "NOT_A_TABLE").location == Location("nul.csv")
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xff\xfe"])
+def test_a_utf16_csv_is_named_for_its_encoding(folder: Path, bom: bytes) -> None:
+    # Excel's «Unicode Text» renamed .csv: it was "not a table", or a bad byte at position 0
+    (folder / "utf16.csv").write_bytes(bom + "ma_don_vi,nam\nX01,2023\n".encode("utf-16-le"))
+    problem = only(read(folder).problems, "NOT_UTF8")
+    assert problem.location == Location("utf16.csv") and "UTF-16" in problem.message and "CSV UTF-8" in problem.message
 
 
 @pytest.mark.parametrize(("kind", "make"), [

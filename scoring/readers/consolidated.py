@@ -35,11 +35,30 @@ def find_header(rows: list[list[Any]]) -> int | None:
     return None
 
 
+_UTF16_PROBE = 4096
+
+
+def is_utf16(data: bytes) -> bool:
+    """UTF-16 with or without its BOM: a NUL in every other byte of a text in the Latin range."""
+    head = data[:_UTF16_PROBE]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    if len(head) < 4:
+        return False
+    odd, even = head[1::2], head[0::2]
+    return any(half.count(0) >= 0.9 * len(half) and other.count(0) == 0 for half, other in ((odd, even),
+                                                                                           (even, odd)))
+
+
 def read_csv_rows(data: bytes, name: str) -> tuple[list[list[Any]] | None, list[InputError]]:
     where = Location(file=name)
     # Never the whole file as one str: a 200 MB CSV would be held three times over (the bytes, the str, up to 4
     # bytes a character, and a reader's copy of it). The bytes are checked a block at a time, then decoded a line
     # at a time as the csv reader asks for them: at most the bytes and the rows read are held.
+    if is_utf16(data):  # Excel's «Unicode Text», renamed .csv: named for what it is
+        return None, [InputError("NOT_UTF8", where, "tệp CSV mã hóa UTF-16 (Excel gọi là «Unicode Text»), không "
+                                 "phải UTF-8. Mở bằng Excel, chọn Lưu thành › «CSV UTF-8 (phân cách bằng dấu phẩy)» "
+                                 "rồi chạy lại.")]
     if (bad := _utf8_error(data)) is not None:
         return None, [InputError("NOT_UTF8", where,
                                  f"tệp CSV không mã hóa UTF-8 (byte lỗi ở vị trí {bad}). Trong Excel chọn "

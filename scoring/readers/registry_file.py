@@ -28,7 +28,6 @@ HEADER_SCAN = 10
 UNUSED = ("Đến khi sửa xong, các biểu được đọc như khi không có danh sách đơn vị (mã, tên đơn vị không được đối "
           "chiếu).")
 # How much of a UTF-16 file is looked at to tell it: a few lines of text.
-_UTF16_PROBE = 4096
 
 
 @dataclass
@@ -61,7 +60,7 @@ def read_table(path: Path, shown: str) -> tuple[Table | None, list[InputError]]:
             return None, [problem]
         data = path.read_bytes()
         rows, problems = read_csv_rows(data, shown)  # its delimiter is guessed from the header line
-        problems = [_for_registry(p, data) for p in problems]
+        problems = [_for_registry(p) for p in problems]
         return (None if rows is None else Table(rows, None, _first_filled(rows))), problems
     if suffix not in WORKBOOK_SUFFIXES:
         kind = f"tệp {quote(path.suffix)}" if path.suffix else "tệp không có đuôi"
@@ -70,7 +69,7 @@ def read_table(path: Path, shown: str) -> tuple[Table | None, list[InputError]]:
                                  "lại.")]
     checked = check_workbook(path, shown, kind=KIND)
     if isinstance(checked, InputError):
-        return None, [_for_registry(checked, b"")]
+        return None, [_for_registry(checked)]
     # Imported here: it loads python-calamine, which `qd274 template` (importing this module for its types)
     # never needs.
     from .workbook import BookError, open_book
@@ -130,28 +129,12 @@ def _first_filled(rows: list[list[Any]]) -> int:
     return next((n for n, row in enumerate(rows) if any(cell(v) for v in row)), len(rows))
 
 
-def _for_registry(problem: InputError, data: bytes) -> InputError:
+def _for_registry(problem: InputError) -> InputError:
     """The shared CSV and workbook checks' words where the registry needs others: one registry is read per run,
-    so "split the table into several files" cannot help; a UTF-16 file is named for what it is."""
+    so "split the table into several files" cannot help."""
     if problem.code == "TOO_MANY_ROWS":
         return replace(problem, message=f"danh sách đơn vị có hơn {format_vi(TABLE_MAX_ROWS)} dòng, vượt giới hạn "
                        f"{format_vi(TABLE_MAX_ROWS)} đơn vị; mỗi lần chạy chỉ đọc một danh sách, nên không tách "
                        "thành nhiều tệp được. Xóa các dòng thừa (dòng trống hoặc có định dạng ở cuối bảng), chỉ giữ "
                        "các đơn vị được chấm lần này, rồi chạy lại.")
-    if problem.code in ("NOT_UTF8", "NOT_A_TABLE") and _utf16(data):
-        return InputError("NOT_UTF8", problem.location, "tệp CSV mã hóa UTF-16 (Excel gọi là «Unicode Text»), "
-                          "không phải UTF-8. Mở bằng Excel, chọn Lưu thành › «CSV UTF-8 (phân cách bằng dấu phẩy)» "
-                          "rồi chạy lại.", problem.severity)
     return problem
-
-
-def _utf16(data: bytes) -> bool:
-    """UTF-16 with or without its BOM: a NUL in every other byte of a text in the Latin range."""
-    head = data[:_UTF16_PROBE]
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return True
-    if len(head) < 4:
-        return False
-    odd, even = head[1::2], head[0::2]
-    return any(half.count(0) >= 0.9 * len(half) and other.count(0) == 0 for half, other in ((odd, even),
-                                                                                           (even, odd)))
