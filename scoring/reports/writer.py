@@ -60,8 +60,8 @@ def db_problem(db: Path, source: Path) -> str | None:
 def _is_link_loop(path: Path) -> bool:
     try:
         path.stat()
-    except OSError as exc:
-        return exc.errno == errno.ELOOP
+    except OSError as exc:  # Windows says ERROR_CANT_RESOLVE_FILENAME (1921) for a loop
+        return exc.errno == errno.ELOOP or getattr(exc, "winerror", None) == 1921
     return False
 
 
