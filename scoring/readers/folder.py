@@ -179,8 +179,10 @@ def _read_book(book: Book, f: Path, name: str, info: InputFile, criteria: Criter
         result.files.append(replace(info, kind="output"))
         return []
     if is_form(book):
-        too_big = [p for s in (L.META, L.INFO, L.DATA, L.SCORES) if s in book.sheet_names and (p := sheet_problem(
-            book.extent(s, FORM_MAX_ROWS), FORM_MAX_ROWS, Location(name, s), "biểu chấm điểm"))]
+        # each form sheet as the form reader finds it (a renamed «So lieu» too: read_form's find_sheet)
+        sheets = [real for s in (L.META, L.INFO, L.DATA, L.SCORES) if (real := book.find_sheet(s))]
+        too_big = [p for s in sheets if (p := sheet_problem(book.extent(s, FORM_MAX_ROWS), FORM_MAX_ROWS,
+                                                            Location(name, s), "biểu chấm điểm"))]
         if too_big:
             result.problems += too_big
             result.files.append(replace(info, kind="unreadable"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -11,47 +12,48 @@ from ..forms import layout as L
 from ..inputs import Reading, Score
 from ..names import nfc
 from .ids import restored
-from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
+from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote, shown
 from .raw import RawUnit, cell_error, excel_error, note_text
-from .workbook import Book
+from .workbook import Book, BookError
 
-_FORM_SHEETS = frozenset({L.META, L.INFO, L.DATA, L.SCORES})
+_YEAR_DIGITS = re.compile(r"\d{4,}")  # a year among the words of a text cell
 _HEADER_SCAN = 10  # the header row is looked for in the first rows, so added title rows do not break it
 _TOTAL_HEAD = L.TOTAL_LABEL.split(" (")[0]  # «Tổng điểm»: older forms may word the rest differently
 
 
 def is_form(book: Book) -> bool:
-    return L.META in book.sheet_names or (L.DATA in book.sheet_names and L.SCORES in book.sheet_names)
+    return book.find_sheet(L.META) is not None or (
+        book.find_sheet(L.DATA) is not None and book.find_sheet(L.SCORES) is not None)
 
 
 def read_form(book: Book, name: str, criteria: Criteria) -> tuple[RawUnit | None, list[InputError]]:
     problems: list[InputError] = []
-    missing = [s for s in (L.INFO, L.DATA, L.SCORES) if s not in book.sheet_names]
-    for sheet in missing:
-        problems.append(InputError("MISSING_SHEET", Location(file=name, sheet=sheet),
-                                   f"thiếu sheet «{sheet}». Dùng biểu do qd274 tạo (qd274 template) và không "
-                                   "đổi tên, không xóa sheet."))
+    sheets = _form_sheets(book, name, problems)
+    meta = _meta(book, sheets[L.META]) if L.META in sheets else {}
+    missing = [s for s in (L.INFO, L.DATA, L.SCORES) if s not in sheets]
     if missing:
+        code = _claimed_code(book, name, sheets, meta)
+        problems += [_missing_sheet(book, name, sheet, sheets, code) for sheet in missing]
         return None, problems
+    used = set(sheets.values())
     for sheet in book.sheet_names:  # a twin keeps its own spelling (workbook._sheet_keys): only the NFC one is read
-        if (twin := nfc(sheet)) != sheet and twin in _FORM_SHEETS:
+        if (twin := nfc(sheet)) != sheet and twin in used:
             problems.append(InputError("DUPLICATE_SHEET", Location(file=name, sheet=sheet),
                                        f"tệp có hai sheet cùng tên «{twin}» (giống nhau khi nhìn, khác nhau ở cách "
                                        "mã hóa dấu tiếng Việt): chỉ đọc một sheet, số liệu ở sheet còn lại không "
                                        "được đọc. Xóa sheet thừa (chép số liệu của nó sang sheet kia nếu cần) rồi chạy "
                                        "lại."))
-    meta = _meta(book) if L.META in book.sheet_names else {}
     if meta.get("criteria_sha256") not in (None, "", criteria.sha256):
         problems.append(InputError(
-            "STALE_FORM", Location(file=name, sheet=L.META),
+            "STALE_FORM", Location(file=name, sheet=sheets[L.META]),
             f"biểu được tạo từ bộ tiêu chí khác (phiên bản {quote(meta.get('criteria_version'))}, tình trạng "
             f"{quote(meta.get('criteria_status'))}), không phải bộ đang dùng («{criteria.file.version}»). Số liệu vẫn "
             "được đọc theo mã chỉ tiêu; nên tạo lại biểu bằng «qd274 template» cho năm sau.", "warning"))
-    unit = RawUnit(name, Location(file=name, sheet=L.INFO))
-    _info(book, name, unit, meta, problems)
+    unit = RawUnit(name, Location(file=name, sheet=sheets[L.INFO]))
+    _info(book, name, sheets[L.INFO], unit, meta, problems)
     subject = unit.subject if unit.subject in criteria.subjects else None
-    _data(book, name, criteria, subject, unit, problems)
-    _scores(book, name, criteria, subject, unit, problems)
+    _data(book, name, sheets[L.DATA], criteria, subject, unit, problems)
+    _scores(book, name, sheets[L.SCORES], criteria, subject, unit, problems)
     submitted = bool(unit.values or unit.self_scores or unit.appraised)  # a blank form is "không có số liệu"
     for ind in criteria.file.indicators:  # what a submitted form says by existing ("đã nộp hồ sơ")
         if submitted and ind.implied_by_form is not None and ind.id not in unit.values:
@@ -60,9 +62,64 @@ def read_form(book: Book, name: str, criteria: Criteria) -> tuple[RawUnit | None
     return unit, problems
 
 
-def _meta(book: Book) -> dict[str, str]:
+def _form_sheets(book: Book, name: str, problems: list[InputError]) -> dict[str, str]:
+    """Each form sheet found → the sheet read for it. Officers rename sheets by hand («So lieu», «Thông tin »):
+    a name that differs only in case, spacing or accents is read, with a note, rather than the whole form lost."""
+    sheets: dict[str, str] = {}
+    for expected in (L.META, L.INFO, L.DATA, L.SCORES):
+        found = book.find_sheet(expected)
+        if found is None or found in sheets.values():  # one sheet is never read as two of the form's
+            continue
+        sheets[expected] = found
+        if found != expected:
+            problems.append(InputError(
+                "SHEET_RENAMED", Location(file=name, sheet=found),
+                f"sheet «{found}» được đọc là sheet «{expected}» của biểu (tên sheet {_how_renamed(found, expected)}). "
+                f"Nên đổi tên sheet lại đúng «{expected}» như biểu gốc.", "info"))
+    return sheets
+
+
+def _how_renamed(found: str, expected: str) -> str:
+    """What sets a sheet's name apart from the form's, in the words an officer would fix it by."""
+    words = " ".join(found.split())
+    ways = ([] if words == found else ["thừa khoảng trắng"]) + (
+        ["thiếu hoặc khác dấu tiếng Việt"] if words.casefold() != expected.casefold() else
+        ["khác chữ hoa, chữ thường"] if words != expected else [])
+    return " và ".join(ways) or "có ký tự ẩn"
+
+
+def _claimed_code(book: Book, name: str, sheets: dict[str, str], meta: dict[str, str]) -> str | None:
+    """The unit code a form that cannot be read still names (hidden sheet, else «Thông tin»), so that its unit
+    is not then said to have sent no form. Only a hint: «Thông tin»'s own problems are not reported here."""
+    if meta.get("unit_code") or L.INFO not in sheets:
+        return meta.get("unit_code") or None
+    unit = RawUnit(name, Location(file=name, sheet=sheets[L.INFO]))
+    try:
+        _info(book, name, sheets[L.INFO], unit, meta, [])
+    except BookError:
+        return None  # the sheet is unreadable: MISSING_SHEET is still what to say
+    return unit.code
+
+
+def _missing_sheet(book: Book, name: str, sheet: str, sheets: dict[str, str], unit_code: str | None) -> InputError:
+    """MISSING_SHEET, naming what the file holds instead. It carries the unit code the form names, for identify's
+    NO_FORM to say that the unit's form was refused, not that it sent none."""
+    near = book.near_sheets(sheet)
+    if len(near) > 1:
+        why = (f"có {len(near)} sheet gần giống tên này ({', '.join(f'«{s}»' for s in near)}) nên không biết đọc sheet "
+               f"nào. Giữ một sheet và đặt tên đúng «{sheet}»")
+    else:
+        others = [s for s in book.sheet_names if s not in sheets.values() and s != L.GUIDE][:5]
+        held = f" Tệp có các sheet khác: {', '.join(f'«{s}»' for s in others)}." if others else ""
+        why = (f"không tìm thấy.{held} Nếu sheet «{sheet}» đã bị đổi tên, đặt lại đúng tên «{sheet}»; nếu bị xóa, "
+               "dùng lại biểu do qd274 tạo (qd274 template)")
+    return InputError("MISSING_SHEET", Location(file=name, sheet=sheet),
+                      f"thiếu sheet «{sheet}» của biểu: {why}, rồi chạy lại.", unit_id=unit_code or None)
+
+
+def _meta(book: Book, sheet: str) -> dict[str, str]:
     out = {}
-    for row in book.rows(L.META):
+    for row in book.rows(sheet):
         if len(row) >= 2 and not is_empty(row[0]):
             out[str(row[0])] = parse_text(row[1]) or ""
     return out
@@ -98,16 +155,16 @@ def _find_header(book: Book, name: str, sheet: str, columns: tuple[tuple[str, st
     return rows, -1, {}
 
 
-def _info(book: Book, name: str, unit: RawUnit, meta: dict[str, str], problems: list[InputError]) -> None:
-    rows, h, cols = _find_header(book, name, L.INFO, L.INFO_COLUMNS, ("key", "value"), problems)
+def _info(book: Book, name: str, sheet: str, unit: RawUnit, meta: dict[str, str], problems: list[InputError]) -> None:
+    rows, h, cols = _find_header(book, name, sheet, L.INFO_COLUMNS, ("key", "value"), problems)
     fields: dict[str, tuple[Any, Location]] = {}
-    errors = book.error_cells(L.INFO)
+    errors = book.error_cells(sheet)
     if cols:
         for r in range(h + 1, len(rows)):
             row = rows[r]
             key = parse_text(_at(row, cols["key"]))
             if key:
-                loc = Location(file=name, sheet=L.INFO, cell=f"{L.col_letter(cols['value'] + 1)}{r + 1}", field=key)
+                loc = Location(file=name, sheet=sheet, cell=f"{L.col_letter(cols['value'] + 1)}{r + 1}", field=key)
                 if not _error_cell(errors, _at(row, cols["value"]), loc, problems):
                     fields[key] = (_at(row, cols["value"]), loc)
     typed = parse_text(fields.get("ma_don_vi", (None,))[0])
@@ -118,12 +175,37 @@ def _info(book: Book, name: str, unit: RawUnit, meta: dict[str, str], problems: 
     unit.subject = meta.get("subject") or parse_text(fields.get("doi_tuong", (None,))[0])
     if "ten_don_vi" in fields:
         unit.where = fields["ten_don_vi"][1]
-    raw_year = fields["nam"][0] if "nam" in fields else meta.get("year")
-    year, problem = parse_int(raw_year)
-    if problem and "nam" in fields:
-        problems.append(cell_error(problem, fields["nam"][1], raw_year))
-    unit.year = year
+    unit.year = _year(fields.get("nam"), meta.get("year"), problems)
     unit.year_at = fields["nam"][1] if "nam" in fields else None
+
+
+def _year(typed: tuple[Any, Location] | None, hidden: str | None, problems: list[InputError]) -> int | None:
+    """The year typed in «Thông tin», else the hidden sheet's. The typed one wins (a form reused for another
+    year is read as the year typed), so the hidden year stands in for unreadable text only when that text
+    states it and no other year («Năm 2023» in a 2023 form): the unit is then graded, with a warning."""
+    if typed is None:
+        from_meta: int | None = parse_int(hidden)[0]
+        return from_meta
+    raw, where = typed
+    year: int | None
+    year, problem = parse_int(raw)
+    if not problem:
+        return year
+    stated = _stated_year(raw, hidden)
+    if stated is None:
+        problems.append(cell_error(problem, where, raw))
+        return None
+    problems.append(InputError(
+        "YEAR_FROM_FORM", where, f"ô năm đánh giá ghi {shown(raw)}, không phải một số: đọc là năm {stated}, năm ghi "
+        f"trong sheet ẩn «{L.META}» khi tạo biểu (khớp với năm trong ô). Sửa ô này thành {stated} (chỉ ghi số) rồi "
+        "chạy lại.", "warning"))
+    return stated
+
+
+def _stated_year(raw: Any, hidden: str | None) -> int | None:
+    """The hidden year when the unreadable text names that year and no other (a date of that year counts)."""
+    year = parse_int(hidden)[0] if hidden else None
+    return year if year is not None and set(_YEAR_DIGITS.findall(str(raw))) == {str(year)} else None
 
 
 def _at(row: list[Any], col: int) -> Any:
@@ -170,25 +252,25 @@ def _without_id(book: Book, name: str, sheet: str, row: list[Any], r: int, cols:
         "biểu gốc (qd274 template), rồi chạy lại."))
 
 
-def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: RawUnit,
+def _data(book: Book, name: str, sheet: str, criteria: Criteria, subject: str | None, unit: RawUnit,
           problems: list[InputError]) -> None:
-    rows, h, cols = _find_header(book, name, L.DATA, L.DATA_COLUMNS, ("id", "value"), problems)
+    rows, h, cols = _find_header(book, name, sheet, L.DATA_COLUMNS, ("id", "value"), problems)
     if not cols:
         return
-    errors = book.error_cells(L.DATA)
+    errors = book.error_cells(sheet)
     for r in range(h + 1, len(rows)):
         row = rows[r]
         ind_id = parse_text(_at(row, cols["id"]))
         if ind_id:  # an id LibreOffice decoded («so\ndat_cqtt» for so_xa_dat_cqtt): the id itself
             ind_id = restored(ind_id, criteria.indicators)
         if not ind_id:
-            _without_id(book, name, L.DATA, row, r, cols, ("value", "stated_pct"), "chỉ tiêu", problems)
+            _without_id(book, name, sheet, row, r, cols, ("value", "stated_pct"), "chỉ tiêu", problems)
             continue
         value_ref = f"{L.col_letter(cols['value'] + 1)}{r + 1}"
-        where = Location(file=name, sheet=L.DATA, cell=value_ref, field=ind_id)
+        where = Location(file=name, sheet=sheet, cell=value_ref, field=ind_id)
         ind = criteria.indicators.get(ind_id)
         if ind is None:
-            problems.append(InputError("UNKNOWN_INDICATOR", Location(file=name, sheet=L.DATA, cell=f"A{r + 1}"),
+            problems.append(InputError("UNKNOWN_INDICATOR", Location(file=name, sheet=sheet, cell=f"A{r + 1}"),
                                        f"mã chỉ tiêu {quote(ind_id)} không có trong bộ tiêu chí. Không sửa cột mã."))
             continue
         if ind_id in unit.values:
@@ -198,7 +280,7 @@ def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: 
         raw = _at(row, cols["value"])
         if _error_cell(errors, raw, where, problems):
             continue
-        if is_empty(raw) and book.uncalculated(L.DATA, value_ref):
+        if is_empty(raw) and book.uncalculated(sheet, value_ref):
             problems.append(InputError("FORMULA_NO_VALUE", where, "ô chứa công thức chưa có kết quả tính (tệp "
                                        "chưa được Excel tính lại). Mở tệp bằng Excel, lưu lại, hoặc gõ giá trị."))
             continue
@@ -209,7 +291,7 @@ def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: 
             continue
         evidence = None
         if "evidence" in cols:
-            ev_where = Location(file=name, sheet=L.DATA, cell=f"{L.col_letter(cols['evidence'] + 1)}{r + 1}",
+            ev_where = Location(file=name, sheet=sheet, cell=f"{L.col_letter(cols['evidence'] + 1)}{r + 1}",
                                 field=ind_id)
             evidence = _note(errors, _at(row, cols["evidence"]), ev_where, problems)
         if value is not None:
@@ -219,7 +301,7 @@ def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: 
             if is_empty(pct_raw) and not errors:  # the common case: no percentage stated, nothing to build
                 continue
             pct_ref = f"{L.col_letter(cols['stated_pct'] + 1)}{r + 1}"
-            pct_where = Location(file=name, sheet=L.DATA, cell=pct_ref, field=f"ty_le:{ind_id}")
+            pct_where = Location(file=name, sheet=sheet, cell=pct_ref, field=f"ty_le:{ind_id}")
             if _error_cell(errors, pct_raw, pct_where, problems):
                 continue
             pct, problem = parse_decimal(pct_raw)
@@ -229,19 +311,19 @@ def _data(book: Book, name: str, criteria: Criteria, subject: str | None, unit: 
                 unit.stated_pct[ind_id] = Reading(pct, pct_where)
 
 
-def _scores(book: Book, name: str, criteria: Criteria, subject: str | None, unit: RawUnit,
+def _scores(book: Book, name: str, sheet: str, criteria: Criteria, subject: str | None, unit: RawUnit,
             problems: list[InputError]) -> None:
-    rows, h, cols = _find_header(book, name, L.SCORES, L.SCORE_COLUMNS, ("id", "self"), problems)
+    rows, h, cols = _find_header(book, name, sheet, L.SCORE_COLUMNS, ("id", "self"), problems)
     if not cols:
         return
     nodes = criteria.nodes.get(subject or "", {})
-    errors = book.error_cells(L.SCORES)
+    errors = book.error_cells(sheet)
     letters = {key: L.col_letter(c + 1) for key, c in cols.items()}
     for r in range(h + 1, len(rows)):
         row = rows[r]
         cid = parse_text(_at(row, cols["id"]))
         if not cid:
-            _without_id(book, name, L.SCORES, row, r, cols, ("self", "appraised"), "tiêu chí", problems)
+            _without_id(book, name, sheet, row, r, cols, ("self", "appraised"), "tiêu chí", problems)
             continue
         node = nodes.get(cid)
         if node is not None and not node.is_leaf:
@@ -254,18 +336,18 @@ def _scores(book: Book, name: str, criteria: Criteria, subject: str | None, unit
             ref = f"{letters[key]}{r + 1}"
             if is_empty(raw):  # a #N/A or a formula Excel never calculated is not "no score"
                 if errors and ref in errors:
-                    problems.append(excel_error(errors[ref], Location(name, L.SCORES, ref, cid)))
-                elif book.uncalculated(L.SCORES, ref):
-                    problems.append(InputError("FORMULA_NO_VALUE", Location(name, L.SCORES, ref, cid),
+                    problems.append(excel_error(errors[ref], Location(name, sheet, ref, cid)))
+                elif book.uncalculated(sheet, ref):
+                    problems.append(InputError("FORMULA_NO_VALUE", Location(name, sheet, ref, cid),
                                                "ô điểm chứa công thức chưa có kết quả tính. Mở tệp bằng Excel, "
                                                "lưu lại, hoặc gõ điểm."))
                 continue
-            where = Location(file=name, sheet=L.SCORES, cell=ref, field=cid)
+            where = Location(file=name, sheet=sheet, cell=ref, field=cid)
             points, problem = parse_decimal(raw)
             if problem:
                 problems.append(cell_error(problem, where, raw))
                 continue
             assert isinstance(points, Decimal)
-            note = _note(errors, _at(row, cols[note_key]), Location(name, L.SCORES, f"{letters[note_key]}{r + 1}", cid),
+            note = _note(errors, _at(row, cols[note_key]), Location(name, sheet, f"{letters[note_key]}{r + 1}", cid),
                          problems) if note_key in cols else None
             target[cid] = Score(points, where, note)

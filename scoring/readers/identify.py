@@ -19,6 +19,8 @@ from .limits import MAX_NAME_CHARS
 from .parse import quote
 from .raw import RawUnit
 
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # an A1 reference's column, before its row
+
 
 def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, problems: list[InputError],
              year: int | None, subject: str | None) -> list[UnitInput]:
@@ -30,16 +32,24 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
     resolved: list[tuple[RawUnit, UnitInput]] = []
     other_subjects: set[str] = set()
     skipped = reg.suggestions_skipped if reg is not None else 0
+    refused = _refused_forms(problems, reg)  # registered code → files read for it but not used (see NO_FORM)
     for raw in raws:
         unit = _resolve(raw, criteria, reg, problems, year)
-        if unit is not None and subject and unit.subject != subject:
+        if unit is None:
+            _note_refused(raw, reg, refused)
+        elif subject and unit.subject != subject:
             other_subjects.add(unit.subject)
-        elif unit is not None:
+        else:
             resolved.append((raw, unit))
     if reg is not None:
         _unsuggested(reg.source, reg.suggestions_skipped - skipped, problems)
     if year is None:  # with a year, _resolve has already left out (WRONG_YEAR) every other year
-        resolved = _one_year(resolved, problems)
+        kept = _one_year(resolved, problems)
+        kept_ids = {id(unit) for _, unit in kept}
+        for raw, unit in resolved if len(kept) < len(resolved) else []:  # MIXED_YEARS left these out
+            if id(unit) not in kept_ids:
+                refused.setdefault(unit.unit_id, set()).add(raw.source)
+        resolved = kept
     if not resolved and (year is not None or subject):
         _none_selected(raws, year, subject, other_subjects, problems)
     for raw, unit in resolved:
@@ -61,11 +71,40 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
             if reg_unit.code not in merged and (subject is None or reg_unit.subject == subject):
                 merged[reg_unit.code] = UnitInput(reg_unit.code, reg_unit.name, reg_unit.subject, missing_year,
                                                   source=reg.source)
-                problems.append(InputError(
-                    "NO_FORM", Location(file=reg.source, field=reg_unit.code),
-                    f"đơn vị «{reg_unit.name}» ({reg_unit.code}) có trong danh sách nhưng không có biểu nào: "
-                    "không xếp loại.", "warning", reg_unit.code))
+                problems.append(_no_form(reg.source, reg_unit, refused.get(reg_unit.code)))
     return sorted(merged.values(), key=lambda u: (u.subject, u.unit_id))
+
+
+def _no_form(source: str | None, unit: RegisteredUnit, files: set[str] | None) -> InputError:
+    """A registered unit left without data: it sent no form, or its form was refused (the reason is reported
+    above, and «không có biểu nào» would contradict it)."""
+    why = (f"và có biểu ({_files(files)}), nhưng biểu đó không được dùng (xem lỗi hoặc cảnh báo của tệp đó ở "
+           "trên): không xếp loại. Sửa biểu theo các lỗi đó rồi chạy lại." if files else
+           "nhưng không có biểu nào: không xếp loại.")
+    return InputError("NO_FORM", Location(file=source, field=unit.code),
+                      f"đơn vị «{unit.name}» ({unit.code}) có trong danh sách {why}", "warning", unit.code)
+
+
+def _refused_forms(problems: list[InputError], reg: Registry | None) -> dict[str, set[str]]:
+    """The forms a reader refused whole but knew the unit of (MISSING_SHEET carries the hidden sheet's code)."""
+    refused: dict[str, set[str]] = {}
+    if reg is None:
+        return refused
+    for p in problems:
+        if p.severity == "error" and p.unit_id and p.location.file and (found := reg.by_code(p.unit_id)):
+            refused.setdefault(found.code, set()).add(p.location.file)
+    return refused
+
+
+def _note_refused(raw: RawUnit, reg: Registry | None, refused: dict[str, set[str]]) -> None:
+    """A form _resolve left out (WRONG_SUBJECT, WRONG_YEAR, MISSING_YEAR…): the registered unit it is for."""
+    if reg is None:
+        return
+    found = reg.by_code(raw.code) if raw.code else None
+    if not raw.code and raw.name and len(matches := reg.match(raw.name)) == 1:
+        found = matches[0]
+    if found is not None:
+        refused.setdefault(found.code, set()).add(raw.source)
 
 
 def _none_selected(raws: list[RawUnit], year: int | None, subject: str | None, other_subjects: set[str],
@@ -164,8 +203,8 @@ def _resolve(raw: RawUnit, criteria: Criteria, reg: Registry | None, problems: l
         return None
     unit_year = raw.year or year
     if unit_year is None:
-        problems.append(InputError("MISSING_YEAR", raw.where, "không rõ năm đánh giá; ghi năm vào biểu hoặc chạy "
-                                   "với --nam."))
+        problems.append(InputError("MISSING_YEAR", _year_cell(raw), "không rõ năm đánh giá; ghi năm vào biểu hoặc "
+                                   "chạy với --nam."))
         return None
     if year is not None and unit_year != year:
         problems.append(InputError("WRONG_YEAR", raw.year_at or raw.where, f"biểu năm {unit_year}, không phải năm "
@@ -174,6 +213,17 @@ def _resolve(raw: RawUnit, criteria: Criteria, reg: Registry | None, problems: l
     # Without a registry the name is shown as typed, but cleaned: "Xã  Tân  Sỏi" is shown "Xã Tân Sỏi".
     return UnitInput(unit_id or match_key(name or ""), clean(name or unit_id or ""), subject, unit_year, raw.values,
                      raw.self_scores, raw.appraised, raw.stated_pct, raw.source)
+
+
+def _year_cell(raw: RawUnit) -> Location:
+    """Where a missing year is named: the year's own cell when it is on another row than the unit's name (a
+    form's «Thông tin», one field a row); a consolidated row is named by its first cell, as its other problems."""
+    at, where = raw.year_at, raw.where
+    if at is None or at.cell is None:
+        return where
+    if where.cell is not None and at.cell.lstrip(_LETTERS) == where.cell.lstrip(_LETTERS):
+        return where
+    return at
 
 
 def _by_code(raw: RawUnit, reg: Registry, problems: list[InputError]) -> RegisteredUnit | None:

@@ -24,7 +24,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]  # (no types-defusedxml in dev)
 from python_calamine import CalamineError, CalamineWorkbook
 
-from ..names import nfc
+from ..names import clean, fold_accents, nfc
 from .files import printable
 from .limits import MAX_SHEET_CELLS, MAX_UNPACKED_BYTES, TABLE_MAX_ROWS
 from .package import Extent, Package, Refused, inspect_package
@@ -86,6 +86,22 @@ class Book:
         if self._zip is not None:
             self._zip.close()
             self._zip = None
+
+    def find_sheet(self, expected: str) -> str | None:
+        """The sheet a reader asks for as `expected`: that very name, else the one sheet whose name differs from
+        it only in case, spacing and Vietnamese accents (an officer's «So lieu», «Thông tin »). None when no sheet
+        or several do: two candidates are never guessed between."""
+        if expected in self.sheet_names:
+            return expected
+        near = self.near_sheets(expected)
+        if len(near) > 1:  # an NFC name and its NFD twin (_sheet_keys): the NFC one is read, as for an exact name
+            near = [s for s in near if nfc(s) == s]
+        return near[0] if len(near) == 1 else None
+
+    def near_sheets(self, expected: str) -> list[str]:
+        """Every sheet whose name is `expected` once case, spacing and accents are set aside (đ as d)."""
+        key = _loose(expected)
+        return [s for s in self.sheet_names if _loose(s) == key]
 
     def sheet_states(self) -> dict[str, str]:
         """Each sheet → "" for a worksheet a user sees, else what keeps it from being data: "ẩn" (hidden or very
@@ -211,6 +227,10 @@ def _sheet_keys(names: list[str]) -> dict[str, str]:
             key_of[n] = shown if shown not in taken else n
             taken.add(key_of[n])
     return {key_of[n]: n for n in names}
+
+
+def _loose(name: str) -> str:
+    return fold_accents(clean(name)).casefold()
 
 
 def _calamine_open(path: Path) -> CalamineWorkbook:
