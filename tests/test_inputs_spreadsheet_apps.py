@@ -68,3 +68,19 @@ def test_a_table_saved_as_text_is_named_not_skipped(tmp_path: Path, name: str, e
     said = [p for p in read(tmp_path).problems if p.code == "UNSUPPORTED_FILE"]
     assert [p.location.file for p in said] == [name]
     assert "CSV UTF-8" in said[0].message and said[0].severity == "warning"
+
+
+def test_a_unit_without_a_form_is_pointed_at_the_files_not_read(tmp_path: Path) -> None:
+    # a form saved as .xls or .ods: UNSUPPORTED_FILE, then «no form at all» for the unit, which did send one
+    write_registry(tmp_path)
+    (tmp_path / "huong-vi.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 60)
+    (tmp_path / "dong-ky.ods").write_bytes(b"PK\x03\x04")
+    no_form = [p for p in read(tmp_path).problems if p.code == "NO_FORM"]
+    assert no_form and all("dong-ky.ods, huong-vi.xls" in p.message and "lưu lại dạng .xlsx" in p.message
+                           for p in no_form)
+
+
+def test_a_unit_without_a_form_and_no_file_unread_is_said_plainly(tmp_path: Path) -> None:
+    write_registry(tmp_path)
+    no_form = [p for p in read(tmp_path).problems if p.code == "NO_FORM"]
+    assert no_form and all(p.message.endswith("nhưng không có biểu nào: không xếp loại.") for p in no_form)

@@ -33,6 +33,7 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
     other_subjects: set[str] = set()
     skipped = reg.suggestions_skipped if reg is not None else 0
     refused = _refused_forms(problems, reg)  # registered code → files read for it but not used (see NO_FORM)
+    unread = _unread_files(problems, reg.source if reg is not None else None)
     for raw in raws:
         unit = _resolve(raw, criteria, reg, problems, year)
         if unit is None:
@@ -71,18 +72,38 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
             if reg_unit.code not in merged and (subject is None or reg_unit.subject == subject):
                 merged[reg_unit.code] = UnitInput(reg_unit.code, reg_unit.name, reg_unit.subject, missing_year,
                                                   source=reg.source)
-                problems.append(_no_form(reg.source, reg_unit, refused.get(reg_unit.code)))
+                problems.append(_no_form(reg.source, reg_unit, refused.get(reg_unit.code), unread))
     return sorted(merged.values(), key=lambda u: (u.subject, u.unit_id))
 
 
-def _no_form(source: str | None, unit: RegisteredUnit, files: set[str] | None) -> InputError:
+def _no_form(source: str | None, unit: RegisteredUnit, files: set[str] | None, unread: list[str]) -> InputError:
     """A registered unit left without data: it sent no form, or its form was refused (the reason is reported
-    above, and «không có biểu nào» would contradict it)."""
-    why = (f"và có biểu ({_files(files)}), nhưng biểu đó không được dùng (xem lỗi hoặc cảnh báo của tệp đó ở "
-           "trên): không xếp loại. Sửa biểu theo các lỗi đó rồi chạy lại." if files else
-           "nhưng không có biểu nào: không xếp loại.")
+    above, and «không có biểu nào» would contradict it), or it may be in a file that could not be read."""
+    if files:
+        why = (f"và có biểu ({_files(files)}), nhưng biểu đó không được dùng (xem lỗi hoặc cảnh báo của tệp đó ở "
+               "trên): không xếp loại. Sửa biểu theo các lỗi đó rồi chạy lại.")
+    elif unread:  # a form saved as .xls or .ods, a password: the unit's may be one of them
+        names = ", ".join(unread[:3]) + (", …" if len(unread) > 3 else "")
+        why = (f"nhưng không có biểu nào đọc được: không xếp loại. Có {format_vi(len(unread))} tệp không đọc được "
+               f"({names}): nếu biểu của đơn vị nằm trong đó, sửa theo lỗi của tệp đó (ví dụ lưu lại dạng .xlsx) "
+               "rồi chạy lại.")
+    else:
+        why = "nhưng không có biểu nào: không xếp loại."
     return InputError("NO_FORM", Location(file=source, field=unit.code),
                       f"đơn vị «{unit.name}» ({unit.code}) có trong danh sách {why}", "warning", unit.code)
+
+
+def _unread_files(problems: list[InputError], registry: str | None) -> list[str]:
+    """The input files not read at all (an .xls, a password, not a workbook): a problem about the whole file,
+    for no unit; the registry's own are not among them."""
+    return sorted({p.location.file for p in problems if p.location.file and p.location.file != registry
+                   and p.location.sheet is None and p.location.cell is None and p.unit_id is None
+                   and p.severity in ("error", "warning") and p.code in _UNREAD_CODES})
+
+
+# Codes that leave a whole file unread (readers/folder.py, package.py, sniff.py)
+_UNREAD_CODES = frozenset({"UNSUPPORTED_FILE", "NOT_A_WORKBOOK", "PASSWORD_PROTECTED", "UNREADABLE_FILE",
+                           "FILE_TOO_LARGE", "ZIP_TOO_LARGE", "NOT_UTF8", "NOT_A_TABLE", "NOT_AN_INPUT"})
 
 
 def _refused_forms(problems: list[InputError], reg: Registry | None) -> dict[str, set[str]]:
