@@ -12,7 +12,6 @@ from pathlib import Path
 
 from ..errors import InputError, Location
 from ..names import INVISIBLE
-from ..safe_paths import real_path
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
 # Spreadsheets in a format qd274 does not read: named in a note rather than skipped in silence, so that a
@@ -55,11 +54,12 @@ def discover(root: Path, registry: Path | None, report: Callable[[InputError], N
     other: list[Path] = []
     tails: set[tuple[Path, str]] = set()
     unlisted: list[tuple[Path, OSError]] = []
-    registry_real = real_path(registry) if registry is not None else None  # once, not per file
+    registry_id = _file_id(registry) if registry is not None else None  # once, not per file
     for p in _walk(root, unlisted):
-        # is_file() follows a link: a FIFO, a device or a link to /dev/zero is never opened (it would block
-        # or never end)
-        if not p.is_file():
+        # stat() follows a link: a FIFO, a device or a link to /dev/zero is never opened (it would block or
+        # never end)
+        file_id = _file_id(p)
+        if file_id is None:
             # named like an input: say why it is not read (a registry's name: its reader says so, once)
             if report is not None and p.suffix.lower() in SUFFIXES and not is_registry_name(p, root):
                 report(_not_a_file(display_name(p, root), "warning"))
@@ -73,7 +73,7 @@ def discover(root: Path, registry: Path | None, report: Callable[[InputError], N
             continue
         # Every registry name at the top is a registry, never data, whichever one is read (read_registry notes
         # the others): a don_vi.xlsx beside don_vi.csv read as a table gives one error per unit.
-        if (registry_real is not None and real_path(p) == registry_real) or is_registry_name(p, root):
+        if (registry_id is not None and file_id == registry_id) or is_registry_name(p, root):
             continue
         found.append(p)
     # Excel's lock file is "~$" + the name, or for long names "~$" over its first two characters.
@@ -82,6 +82,20 @@ def discover(root: Path, registry: Path | None, report: Callable[[InputError], N
         for folder, exc in sorted(unlisted, key=lambda u: u[0].as_posix()):
             report(_unlisted(folder, root, exc))
     return found, locked, other
+
+
+def _file_id(path: Path) -> tuple[int, int] | str | None:
+    """What tells the regular file `path` names from any other, links followed: (device, inode), from one stat
+    (realpath took one per path component), or its real path where the file system gives no inode (0: FAT, some
+    network shares); None for anything but a regular file. The registry given by another path or through a
+    link is the same file."""
+    try:
+        st = path.stat()
+    except OSError:  # gone, no permission, a dangling link or a loop of them
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (st.st_dev, st.st_ino) if st.st_ino else os.path.realpath(path)
 
 
 def looks_like_table(path: Path) -> bool:
