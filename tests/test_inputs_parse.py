@@ -27,6 +27,7 @@ CCHC = ("Tốt", "Khá", "Trung bình", "Yếu", "Chưa xếp loại")
 @pytest.mark.parametrize(("typed", "value"), [
     ("1.234", 1234), ("80.000", 80000), ("1.234.567", 1234567), ("1 234", 1234), ("1\u00a0234", 1234),
     ("12", 12), (" 12 ", 12), ("12,0", 12), ("12.0", 12), (12, 12), (12.0, 12), ("0", 0), (0, 0), ("+7", 7),
+    (0.1 * 90, 9),  # a formula's 9.000000000000002: Excel shows 9 (15 significant digits), so it is 9
 ])
 def test_parse_int(typed: Any, value: int) -> None:
     assert parse_int(typed) == (value, None)
@@ -47,6 +48,7 @@ def test_parse_int_refuses(typed: Any, code: str) -> None:
 @pytest.mark.parametrize(("typed", "value"), [
     ("92,5", "92.5"), ("92.5", "92.5"), ("92,75 %", "92.75"), ("92,75%", "92.75"), ("1.234", "1234"),
     ("1.234,5", "1234.5"), ("0,25", "0.25"), (3.25, "3.25"), (0.1, "0.1"), (4, "4"), ("1 234,5", None),
+    (0.1 + 0.2, "0.3"), (1 / 3, "0.333333333333333"),  # floats as Excel shows them, 15 significant digits
 ])
 def test_parse_decimal(typed: Any, value: str | None) -> None:
     parsed, problem = parse_decimal(typed)

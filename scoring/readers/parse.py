@@ -108,7 +108,9 @@ def parse_decimal(raw: Any) -> Parsed:
     if isinstance(raw, float):
         if not math.isfinite(raw):
             return None, ("NOT_A_NUMBER", _NUMBER_EXAMPLE)
-        return _bounded(Decimal(repr(raw)))  # the shortest text that reads back as the same float
+        # As Excel shows it, to 15 significant digits: a formula's 9.000000000000002 (=0,1*90) is the 9 the
+        # officer sees, not a count with a fraction no one can find; 92.75 stays 92.75
+        return _bounded(Decimal(f"{raw:.15g}"))
     text = _number_text(raw)
     value = _read_number(text)
     if isinstance(value, Decimal):
