@@ -84,3 +84,32 @@ def test_a_unit_without_a_form_and_no_file_unread_is_said_plainly(tmp_path: Path
     write_registry(tmp_path)
     no_form = [p for p in read(tmp_path).problems if p.code == "NO_FORM"]
     assert no_form and all(p.message.endswith("nhưng không có biểu nào: không xếp loại.") for p in no_form)
+
+
+def _dated_sheet(tmp_path: Path, dates: list[object]) -> Path:
+    rows: list[list[object]] = [["ma_don_vi", "ten_don_vi", "doi_tuong", "nam", "ngay_ban_hanh_ke_hoach"]]
+    rows += [[f"X{n:02d}", f"Xã {n}", "xa", 2023, d] for n, d in enumerate(dates, start=1)]
+    return write_xlsx_table(tmp_path / "th.xlsx", rows)
+
+
+def test_dates_excel_in_us_english_swapped_are_pointed_out(tmp_path: Path) -> None:
+    # a dd/mm CSV opened by Excel set to US English: 09/01/2022 became 1 September, 13/01/2022 stayed text
+    import datetime as dt
+
+    _dated_sheet(tmp_path, [dt.datetime(2022, 9, 1), dt.datetime(2022, 3, 5), "13/01/2022", "28/02/2022"])
+    said = [p for p in read(tmp_path).problems if p.code == "DATES_SWAPPED"]
+    assert len(said) == 1 and said[0].severity == "warning"
+    assert said[0].location.field == "ngay_ban_hanh_ke_hoach" and "«13/01/2022»" in said[0].message
+
+
+@pytest.mark.parametrize("dates", [
+    ["14/01/2022", "09/01/2022"],  # all text: read as written
+    ["2022-01-14", "13/01/2022"],  # ISO text
+    ["__real_late__", "13/01/2022"],  # a real date with a day over 12: not the swap
+])
+def test_dates_not_swapped_are_not_pointed_out(tmp_path: Path, dates: list[object]) -> None:
+    import datetime as dt
+
+    dates = [dt.datetime(2022, 1, 14) if d == "__real_late__" else d for d in dates]
+    _dated_sheet(tmp_path, dates)
+    assert "DATES_SWAPPED" not in codes(read(tmp_path).problems)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
@@ -205,11 +206,39 @@ def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, crite
             untold += len(problems) - MAX_PROBLEMS_PER_FILE
             del problems[MAX_PROBLEMS_PER_FILE:]
     problems += _untold(untold, name, sheet)
+    problems += _swapped_dates(rows[h + 1:], plan, criteria, name, sheet)
     for ind in sorted(ignored):
         problems.append(InputError("IGNORED_VALUE", Location(file=name, sheet=sheet, field=ind),
                                    f"chỉ tiêu «{ind}» không dùng trong bảng tiêu chí của một số đơn vị trong tệp; "
                                    "giá trị của các đơn vị đó được bỏ qua.", "info"))
     return units, problems
+
+
+def _swapped_dates(rows: list[list[Any]], plan: list[_Column], criteria: Criteria, name: str,
+                   sheet: str | None) -> list[InputError]:
+    """DATES_SWAPPED for a date column as Excel set to US English leaves a CSV of dd/mm/yyyy dates: each date
+    whose day is 12 or less taken as mm/dd and made a real date (09/01/2022 → 1 September), each other left as
+    text (13/01/2022). Both kinds in one column, every real date's day at most 12 and some text's day over 12:
+    the real dates are likely day and month swapped, which no single cell can show."""
+    out = []
+    for col in plan:
+        if col.kind != "indicator" or criteria.indicators[col.ident].type != "date":
+            continue
+        cells = [row[col.pos] for row in rows if col.pos < len(row)]
+        real = [v for v in cells if isinstance(v, dt.date)]
+        late_text = [v for v in cells if isinstance(v, str) and (m := _DMY.fullmatch(v.strip())) and int(m[1]) > 12]
+        if real and late_text and all(v.day <= 12 for v in real):
+            out.append(InputError("DATES_SWAPPED", Location(file=name, sheet=sheet, field=col.ident),
+                                  f"cột «{col.ident}» có {format_vi(len(real))} ô là ngày của Excel, ngày nào cũng ≤ "
+                                  f"12, và {format_vi(len(late_text))} ô ngày dạng chữ có ngày > 12 (như "
+                                  f"«{late_text[0].strip()}»): thường do tệp CSV được mở bằng Excel cài tiếng Anh "
+                                  "(Mỹ), đã đọc dd/mm thành mm/dd (09/01/2022 thành ngày 1 tháng 9). Các ngày của "
+                                  "Excel trong cột có thể bị đảo ngày và tháng: kiểm tra lại, hoặc lấy tệp CSV gốc.",
+                                  "warning"))
+    return out
+
+
+_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", re.ASCII)
 
 
 def _untold(untold: int, name: str, sheet: str | None) -> list[InputError]:
