@@ -36,13 +36,19 @@ def stated_percentages(criteria: Criteria, unit: UnitInput, nodes: dict[str, Cri
             continue  # nothing to compare with; the missing count is reported by the rule
         assert isinstance(stated.value, Decimal) and isinstance(num.value, int)
         actual = HUNDRED * Decimal(num.value) / Decimal(den)  # type: ignore[arg-type]
-        # A cell formatted as a percentage stores 92,75 % as 0,9275: the same figure, not a mismatch
-        as_fraction = stated.value <= 1 and abs(actual - HUNDRED * stated.value) <= tolerance
-        if abs(actual - stated.value) > tolerance and not as_fraction:
-            out.append(InputError(
-                "STATED_PCT_MISMATCH", where,
-                f"tỷ lệ nêu trong báo cáo {format_pct(stated.value)} khác số liệu: "
-                f"{format_vi(num.value)}/{format_vi(den)} = {format_pct(actual)} "
-                f"(chênh {format_vi(abs(actual - stated.value), 2)} điểm %). Điểm được tính theo số liệu; "
-                "kiểm tra lại số liệu hoặc tỷ lệ.", "warning", unit.unit_id))
+        if abs(actual - stated.value) <= tolerance:
+            continue
+        ratio = f"{format_vi(num.value)}/{format_vi(den)} = {format_pct(actual)}"
+        if stated.value <= 1 and abs(actual - HUNDRED * stated.value) <= tolerance:
+            # 92,75 % typed into a cell formatted as a percentage is stored 0,9275 (the reader sees no format);
+            # or a slip of the decimal point: said as what it most likely is, never hidden
+            message = (f"tỷ lệ nêu trong báo cáo đọc được là {format_vi(stated.value)}, có lẽ là "
+                       f"{format_pct(HUNDRED * stated.value)} (ô định dạng phần trăm lưu 92,75 % thành 0,9275), "
+                       f"khớp số liệu {ratio}. Gõ tỷ lệ dạng 92,75 vào ô định dạng thường (không phải phần trăm) để "
+                       "hết cảnh báo; điểm được tính theo số liệu.")
+        else:
+            message = (f"tỷ lệ nêu trong báo cáo {format_pct(stated.value)} khác số liệu: {ratio} "
+                       f"(chênh {format_vi(abs(actual - stated.value), 2)} điểm %). Điểm được tính theo số liệu; "
+                       "kiểm tra lại số liệu hoặc tỷ lệ.")
+        out.append(InputError("STATED_PCT_MISMATCH", where, message, "warning", unit.unit_id))
     return out

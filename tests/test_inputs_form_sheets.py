@@ -217,3 +217,17 @@ def test_a_year_in_words_without_the_hidden_sheet(folder: Path) -> None:
     cell = Location("xa.xlsx", L.INFO, f"C{year_row(folder / 'xa.xlsx')}", "nam")
     assert only(result.problems, "NOT_AN_INTEGER").location == cell
     assert only(result.problems, "MISSING_YEAR").location == cell
+
+
+def test_a_consolidated_workbook_with_sheets_named_like_a_forms_stays_a_table(tmp_path: Path) -> None:
+    # «So lieu» and «Cham diem» holding consolidated tables: read as a form, all their units were lost
+    from tests.inputs_helpers import write_registry, write_xlsx_table
+
+    write_registry(tmp_path)
+    head = ["ma_don_vi", "ten_don_vi", "doi_tuong", "nam", "so_thon"]
+    write_xlsx_table(tmp_path / "tong_hop.xlsx", [head, ["X01", "Xã Đồng Vương", "xa", 2023, 5]], sheet="So lieu",
+                     more={"Cham diem": [head, ["X02", "Xã Đồng Kỳ", "xa", 2023, 7]]})
+    result = read(tmp_path)
+    assert {u.unit_id: u.values["so_thon"].value for u in result.units if "so_thon" in u.values} == {"X01": 5,
+                                                                                                     "X02": 7}
+    assert not {"SHEET_RENAMED", "MISSING_SHEET"} & {p.code for p in result.problems}

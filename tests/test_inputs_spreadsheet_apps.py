@@ -96,20 +96,37 @@ def test_dates_excel_in_us_english_swapped_are_pointed_out(tmp_path: Path) -> No
     # a dd/mm CSV opened by Excel set to US English: 09/01/2022 became 1 September, 13/01/2022 stayed text
     import datetime as dt
 
-    _dated_sheet(tmp_path, [dt.datetime(2022, 9, 1), dt.datetime(2022, 3, 5), "13/01/2022", "28/02/2022"])
+    swapped = [dt.datetime(2022, m, d) for m, d in ((9, 1), (3, 5), (11, 2), (4, 10), (6, 12))]
+    _dated_sheet(tmp_path, [*swapped, "13/01/2022", "28/02/2022"])
     said = [p for p in read(tmp_path).problems if p.code == "DATES_SWAPPED"]
     assert len(said) == 1 and said[0].severity == "warning"
     assert said[0].location.field == "ngay_ban_hanh_ke_hoach" and "«13/01/2022»" in said[0].message
 
 
+EARLY = ["__early__"] * 5  # five real dates, each on a day up to 12
+
+
 @pytest.mark.parametrize("dates", [
     ["14/01/2022", "09/01/2022"],  # all text: read as written
-    ["2022-01-14", "13/01/2022"],  # ISO text
-    ["__real_late__", "13/01/2022"],  # a real date with a day over 12: not the swap
+    [*EARLY, "2023-01-14"],  # ISO text: never day-first text that Excel left alone
+    [*EARLY[:4], "13/01/2022"],  # four real dates on early days: chance, not a swap (two: 15 % of files)
+    [*EARLY, "__late__", "13/01/2022"],  # a real date with a day over 12: not the swap
 ])
 def test_dates_not_swapped_are_not_pointed_out(tmp_path: Path, dates: list[object]) -> None:
     import datetime as dt
 
-    dates = [dt.datetime(2022, 1, 14) if d == "__real_late__" else d for d in dates]
-    _dated_sheet(tmp_path, dates)
+    real = {"__early__": dt.datetime(2023, 2, 5), "__late__": dt.datetime(2023, 1, 14)}
+    _dated_sheet(tmp_path, [real.get(d, d) if isinstance(d, str) else d for d in dates])
     assert "DATES_SWAPPED" not in codes(read(tmp_path).problems)
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("ghi_chu.txt", "Ghi chú: cột ma_don_vi là mã đơn vị, cột ten_don_vi là tên.\n"),  # a sentence, no table
+    ("don_vi.txt", "ma_don_vi\tten_don_vi\tdoi_tuong\nX01\tXã Đồng Vương\txa\n"),  # a copy of the registry
+])
+def test_text_that_is_no_table_of_figures_is_not_named(tmp_path: Path, name: str, text: str) -> None:
+    write_registry(tmp_path)
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    problems = read(tmp_path).problems
+    assert "UNSUPPORTED_FILE" not in codes(problems)
+    assert not [p for p in problems if p.code == "NO_FORM" and name in p.message]

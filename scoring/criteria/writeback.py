@@ -61,12 +61,14 @@ def stale_problem(source: Path, target: Path, recorded: tuple[str | None, str | 
     if sha == current:
         return None
     where = f"{source.name} › Hướng dẫn"
-    if name is not None and name != target.name:  # --tieu-chi left out, or another file named
-        return CriteriaProblem("STALE_EXPORT", where, f"bản Excel này xuất từ «{name}», không phải «{target.name}»: "
-                               f"nhập vào đúng tệp đó bằng --tieu-chi <đường dẫn tới {name}>")
     fix = ("Xuất lại bằng qd274 criteria --xuat <tệp mới>.xlsx, làm lại các sửa đổi trên bản mới rồi nhập bản đó; "
            "hoặc thêm --ghi-de nếu chắc chắn muốn thay mọi ô sửa được bằng nội dung của bản Excel này (an toàn khi "
            "chính bản này đã được nhập rồi sửa tiếp: nó giữ đủ các sửa đổi trước)")
+    if name is not None and name.casefold() != target.name.casefold():  # --tieu-chi left out, or another file
+        # (a renamed file or a link by another name is the same file: the usual way out is kept)
+        return CriteriaProblem("STALE_EXPORT", where, f"bản Excel này xuất từ «{name}», không phải từ «{target.name}» "
+                               f"như hiện nay. Nếu là tệp khác: nhập vào đúng tệp đó bằng --tieu-chi <đường dẫn tới "
+                               f"{name}>. Nếu chỉ là cùng tệp đã đổi tên: {fix}.")
     if sha is None:
         return CriteriaProblem("STALE_EXPORT", where, "không thấy dấu SHA-256 của tệp nguồn (dòng «Tệp nguồn: …») "
                                f"nên không biết bản Excel này xuất từ phiên bản nào của {target.name}. {fix}.")

@@ -227,7 +227,8 @@ def _swapped_dates(rows: list[list[Any]], plan: list[_Column], criteria: Criteri
         cells = [row[col.pos] for row in rows if col.pos < len(row)]
         real = [v for v in cells if isinstance(v, dt.date)]
         late_text = [v for v in cells if isinstance(v, str) and (m := _DMY.fullmatch(v.strip())) and int(m[1]) > 12]
-        if real and late_text and all(v.day <= 12 for v in real):
+        # five real dates at least: fewer could all fall on days up to 12 by chance (two: 15 % of files)
+        if len(real) >= _SWAP_MIN_REAL and late_text and all(v.day <= 12 for v in real):
             out.append(InputError("DATES_SWAPPED", Location(file=name, sheet=sheet, field=col.ident),
                                   f"cột «{col.ident}» có {format_vi(len(real))} ô là ngày của Excel, ngày nào cũng ≤ "
                                   f"12, và {format_vi(len(late_text))} ô ngày dạng chữ có ngày > 12 (như "
@@ -238,6 +239,7 @@ def _swapped_dates(rows: list[list[Any]], plan: list[_Column], criteria: Criteri
     return out
 
 
+_SWAP_MIN_REAL = 5  # (12/31)^5 < 1 %: a file of correctly typed dates hardly ever looks swapped
 _DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", re.ASCII)
 
 

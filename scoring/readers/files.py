@@ -99,15 +99,22 @@ def _file_id(path: Path) -> tuple[int, int] | str | None:
 
 
 def looks_like_table(path: Path) -> bool:
-    """Whether a text file's first 64 KB, in UTF-16 (with its byte-order mark) or UTF-8, name our table columns."""
+    """Whether a text file is a table of ours: one of its first lines (in UTF-16 with its byte-order mark, or
+    UTF-8) has ma_don_vi or ten_don_vi as a field, not merely in a sentence. A registry's copy (don_vi.txt) is
+    no table of units' figures."""
+    if path.stem.casefold() == "don_vi":
+        return False
     try:
         with path.open("rb") as fh:
             head = fh.read(65536)
     except OSError:  # unreadable: not ours to name
         return False
     encoding = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
-    text = head.decode(encoding, errors="ignore").casefold()
-    return any(word in text for word in _TABLE_WORDS)
+    for line in head.decode(encoding, errors="ignore").splitlines()[:10]:
+        fields = {f.strip().strip('"').casefold() for f in re.split("[\t;,]", line)}
+        if fields & set(_TABLE_WORDS):
+            return True
+    return False
 
 
 def _walk(root: Path, unlisted: list[tuple[Path, OSError]]) -> list[Path]:

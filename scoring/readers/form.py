@@ -11,6 +11,7 @@ from ..errors import InputError, Location
 from ..forms import layout as L
 from ..inputs import Reading, Score
 from ..names import nfc
+from .consolidated import find_header
 from .ids import restored
 from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote, shown
 from .raw import RawUnit, cell_error, excel_error, note_text
@@ -22,8 +23,18 @@ _TOTAL_HEAD = L.TOTAL_LABEL.split(" (")[0]  # «Tổng điểm»: older forms ma
 
 
 def is_form(book: Book) -> bool:
-    return book.find_sheet(L.META) is not None or (
-        book.find_sheet(L.DATA) is not None and book.find_sheet(L.SCORES) is not None)
+    """A form by its hidden identity sheet, or by its data and score sheets. Sheets named only loosely («So lieu»,
+    «Cham diem», the identity sheet lost) make a form only when neither holds a consolidated table's header: a
+    consolidated workbook may name its sheets so, and read as a form it would lose every unit."""
+    if book.find_sheet(L.META) is not None or (L.DATA in book.sheet_names and L.SCORES in book.sheet_names):
+        return True
+    loose = [book.find_sheet(L.DATA), book.find_sheet(L.SCORES)]
+    if None in loose:
+        return False
+    try:
+        return not any(find_header(book.rows(sheet)) is not None for sheet in loose if sheet is not None)
+    except BookError:  # too large or malformed for a form's sheet: read as a table, which says why
+        return False
 
 
 def read_form(book: Book, name: str, criteria: Criteria) -> tuple[RawUnit | None, list[InputError]]:

@@ -102,8 +102,9 @@ def _unread_files(problems: list[InputError], registry: str | None) -> list[str]
 
 
 # Codes that leave a whole file unread (readers/folder.py, package.py, sniff.py)
+# (NOT_AN_INPUT is no such file: it was read, and holds no form)
 _UNREAD_CODES = frozenset({"UNSUPPORTED_FILE", "NOT_A_WORKBOOK", "PASSWORD_PROTECTED", "UNREADABLE_FILE",
-                           "FILE_TOO_LARGE", "ZIP_TOO_LARGE", "NOT_UTF8", "NOT_A_TABLE", "NOT_AN_INPUT"})
+                           "FILE_TOO_LARGE", "ZIP_TOO_LARGE", "NOT_UTF8", "NOT_A_TABLE"})
 
 
 def _refused_forms(problems: list[InputError], reg: Registry | None) -> dict[str, set[str]]:
