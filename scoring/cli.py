@@ -268,6 +268,9 @@ def criteria_cmd(doi_tuong: SubjectOpt = None,
     con = _console()
     if xuat and nhap:
         raise cli_words.bad_parameter("chỉ dùng một trong --xuat, --nhap")
+    if (xuat or nhap) and doi_tuong:  # an export of one subject could not be imported back (MISSING_ROW)
+        raise cli_words.bad_parameter("--doi-tuong không dùng cùng --xuat hoặc --nhap: bản Excel luôn chứa mọi đối "
+                                      "tượng của bộ tiêu chí; bỏ --doi-tuong.", param_hint="--doi-tuong")
     if nhap:
         from .criteria.excel import import_excel
 

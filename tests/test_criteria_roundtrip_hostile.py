@@ -446,3 +446,12 @@ def test_an_export_hint_names_the_criteria_file(copy: Path, tmp_path: Path) -> N
                                 env={"COLUMNS": "400"})
     assert result.exit_code == 0, result.output
     assert f"--nhap {out} --tieu-chi {copy}" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("option", ["--xuat", "--nhap"])
+def test_doi_tuong_with_the_round_trip_is_a_usage_error(copy: Path, tmp_path: Path, option: str) -> None:
+    # it was ignored by --xuat (every subject exported anyway) and --nhap accepted a subject that does not exist
+    result = CliRunner().invoke(app, ["criteria", "--tieu-chi", str(copy), option, str(tmp_path / "x.xlsx"),
+                                      "--doi-tuong", "khong_co"], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "--doi-tuong không dùng cùng --xuat hoặc --nhap" in result.output
+    assert not (tmp_path / "x.xlsx").exists()

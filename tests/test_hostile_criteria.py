@@ -246,3 +246,17 @@ def test_walking_a_huge_array_costs_no_memory_per_value() -> None:
         tracemalloc.stop()
     assert [(p.code, p.path) for p in problems] == [("NOT_A_NUMBER", "deep[0][0][0]")]
     assert peak < 2 * 1024 * 1024, peak  # a few iterators, not a million paths (the old walk: > 100 MB)
+
+
+@pytest.mark.parametrize("written", ["0", "20170526", '"2017-05-26T00:00:00"', '"26/05/2017"'])
+def test_a_date_is_written_yyyy_mm_dd_in_quotes(written: str) -> None:
+    # the number 0 was read as 01/01/1970, a date with a time of day as the date
+    error = _refused(_once('"date": "2017-05-26"', f'"date": {written}'))
+    assert [(p.code, p.path) for p in error.problems] == [("SCHEMA", "decision.date")]
+    assert "YYYY-MM-DD trong dấu nháy" in str(error)
+
+
+@pytest.mark.parametrize("blank", ["   ", "\\t", " \\n "])
+def test_a_title_of_spaces_only_is_empty(blank: str) -> None:
+    error = _refused(_once('"title": "Lãnh đạo, chỉ đạo, triển khai thực hiện"', f'"title": "{blank}"'))
+    assert error.codes() == {"SCHEMA"} and "không được để trống" in str(error)

@@ -11,6 +11,7 @@ _PATTERNS = {  # models.py's patterns, as a person reads them
     r"^(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])$": "cần ngày/tháng dạng dd/mm, ví dụ 31/01",
     r"^[a-z][a-z0-9_]*$": "cần mã viết thường không dấu (chữ a-z, số, dấu _; bắt đầu bằng chữ)",
     r"^[A-Z]+(\.[0-9a-z]+)*$": "cần mã tiêu chí dạng I, I.1, II.3.a",
+    r"\S": "không được để trống (chỉ có khoảng trắng)",
 }
 _FIXED = {
     "missing": "thiếu trường bắt buộc",

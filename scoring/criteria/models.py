@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -56,7 +57,21 @@ Points = Annotated[Decimal, BeforeValidator(_number_only), Field(ge=0),
                   WithJsonSchema({"type": "number", "minimum": 0})]
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 CriterionId = Annotated[str, Field(pattern=r"^[A-Z]+(\.[0-9a-z]+)*$")]
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, Field(min_length=1, pattern=r"\S")]  # a title or note of spaces only is as empty
+
+
+def _date_text(value: Any) -> Any:
+    # JSON has no dates: one is written "2017-05-26". Lax coercion would read the number 0 as 01/01/1970 and
+    # "2017-05-26T00:00:00" as a date; both are typos in a criteria file.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        raise ValueError('cần ngày dạng YYYY-MM-DD trong dấu nháy, ví dụ "2023-12-31"')
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+Date = Annotated[dt.date, BeforeValidator(_date_text)]
 StrictFlag = Annotated[bool, Field(strict=True)]  # true/false only: lax mode would read "yes" or 1 as true
 DayMonth = Annotated[str, Field(pattern=r"^(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])$")]
 
@@ -269,7 +284,7 @@ class Consistency(Frozen):
 
 
 class Verification(Frozen):
-    on: dt.date
+    on: Date
     by: Text
     note: Text
 
@@ -277,7 +292,7 @@ class Verification(Frozen):
 class Decision(Frozen):
     number: Text
     issuer: Text
-    date: dt.date
+    date: Date
     title: Text
     status: Literal["official", "reconstructed"]
     url: Text
