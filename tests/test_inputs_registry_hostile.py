@@ -336,3 +336,19 @@ def test_an_unknown_code_from_the_hidden_sheet_is_named_at_the_name_cell(tmp_pat
     problem = only(read(tmp_path).problems, "UNKNOWN_UNIT")
     assert "X99" in problem.message
     assert problem.location.cell == f"C{at['ten_don_vi']}"
+
+
+def test_a_long_registry_beside_a_small_sheet_is_not_too_many_cells(tmp_path: Path) -> None:
+    # the package check paired the long sheet's rows with the small sheet's assumed 702 columns: a false
+    # TOO_MANY_CELLS «cột thứ 702» for a list of 15,000 rows and 4 columns
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(HEADER)
+    for n in range(15_000):
+        ws.append([f"X{n:05d}", f"Xã Số {n}", "xa", ""])
+    wb.create_sheet("Ghi chú").append(["Danh sách năm 2023"])
+    wb.save(tmp_path / "don_vi.xlsx")
+    registry, problems = read_registry(tmp_path / "don_vi.xlsx", tmp_path, subjects=SUBJECTS)
+    assert "TOO_MANY_CELLS" not in codes(problems)
+    assert registry is not None and len(registry.units) == 15_000

@@ -98,7 +98,8 @@ class Package:
 
     @property
     def largest(self) -> Extent:
-        """An extent no sheet of the workbook exceeds, in rows nor in cells."""
+        """An extent no sheet of the workbook exceeds, in rows nor in cells: an upper bound only (its rows may be
+        one sheet's and its columns another's), never a sheet to report."""
         return Extent(max((e.rows for e in self.extents.values()), default=0),
                       max((e.cols for e in self.extents.values()), default=0),
                       all(e.complete for e in self.extents.values()))
@@ -149,8 +150,10 @@ def check_workbook(path: Path, name: str, *, data: bytes | None = None, kind: st
                           "Excel, lưu lại dạng .xlsx) rồi chạy lại.")
     if other := zip_without_workbook(package.names):  # a .docx is a zip too: say what it is, not calamine's words
         return wrong_zip(name, other)
-    if kind is not None and (problem := sheet_problem(package.largest, TABLE_MAX_ROWS, where, kind)):
-        return problem
+    if kind is not None:  # each part on its own: `largest` pairs one sheet's rows with another's columns
+        for extent in package.extents.values():
+            if problem := sheet_problem(extent, TABLE_MAX_ROWS, where, kind):
+                return problem
     return package
 
 
