@@ -231,3 +231,19 @@ def test_a_consolidated_workbook_with_sheets_named_like_a_forms_stays_a_table(tm
     assert {u.unit_id: u.values["so_thon"].value for u in result.units if "so_thon" in u.values} == {"X01": 5,
                                                                                                      "X02": 7}
     assert not {"SHEET_RENAMED", "MISSING_SHEET"} & {p.code for p in result.problems}
+
+
+def test_a_typed_year_other_than_the_forms_is_read_and_said(tmp_path: Path) -> None:
+    # a 2022 form reused for 2023: read as 2023, as typed, and said (it was taken silently)
+    write_registry(tmp_path)
+    make_form(tmp_path / "x.xlsx", "xa", year=2022, values={"so_thon": 5},
+              edit=lambda wb: wb[L.INFO].cell(year_row_of(wb), 3, 2023))
+    result = read(tmp_path)
+    note = only(result.problems, "YEAR_NOT_FORMS")
+    assert note.severity == "info" and "2023" in note.message and "2022" in note.message
+    assert [u.year for u in result.units if u.unit_id == "X01"] == [2023]
+
+
+def year_row_of(wb: Any) -> int:
+    ws = wb[L.INFO]
+    return next(r for r in range(L.FIRST_ROW, ws.max_row + 1) if ws.cell(r, 1).value == "nam")

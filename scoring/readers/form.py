@@ -201,6 +201,12 @@ def _year(typed: tuple[Any, Location] | None, hidden: str | None, problems: list
     year: int | None
     year, problem = parse_int(raw)
     if not problem:
+        made_for = parse_int(hidden)[0] if hidden else None
+        if year is not None and made_for is not None and year != made_for:  # said, so that it is never unseen
+            problems.append(InputError(
+                "YEAR_NOT_FORMS", where, f"năm đánh giá ghi {year}, còn biểu được tạo cho năm {made_for} (sheet ẩn "
+                f"«{L.META}»): đọc theo năm ghi {year}. Nếu biểu năm trước được dùng lại cho năm nay, không cần sửa; "
+                "nếu gõ nhầm năm, sửa ô này.", "info"))
         return year
     stated = _stated_year(raw, hidden)
     if stated is None:
