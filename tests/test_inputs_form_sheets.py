@@ -247,3 +247,22 @@ def test_a_typed_year_other_than_the_forms_is_read_and_said(tmp_path: Path) -> N
 def year_row_of(wb: Any) -> int:
     ws = wb[L.INFO]
     return next(r for r in range(L.FIRST_ROW, ws.max_row + 1) if ws.cell(r, 1).value == "nam")
+
+
+def test_a_value_cell_merged_into_the_row_above_is_said(tmp_path: Path) -> None:
+    # one figure typed for two indicators by merging their value cells: the lower one had only MISSING_VALUE
+    from tests.inputs_helpers import rows_by_id
+
+    write_registry(tmp_path)
+
+    def merge(wb: Any) -> None:
+        ws = wb[L.DATA]
+        at = rows_by_id(ws)
+        first, second = sorted([at["so_thon"], at["so_thon_co_to_dvcd"]])
+        assert second == first + 1, "the two indicators sit on adjacent rows"
+        value = 1 + [key for key, *_ in L.DATA_COLUMNS].index("value")
+        ws.merge_cells(start_row=first, start_column=value, end_row=second, end_column=value)
+
+    make_form(tmp_path / "x.xlsx", "xa", values={"so_thon": 5}, edit=merge)
+    problem = only(read(tmp_path).problems, "MERGED_VALUE")
+    assert problem.severity == "warning" and "vùng ô gộp D44:D45" in problem.message and problem.location.cell == "D45"

@@ -275,6 +275,7 @@ def _data(book: Book, name: str, sheet: str, criteria: Criteria, subject: str | 
     if not cols:
         return
     errors = book.error_cells(sheet)
+    merges: list[tuple[tuple[int, int], tuple[int, int]]] | None = None
     for r in range(h + 1, len(rows)):
         row = rows[r]
         ind_id = parse_text(_at(row, cols["id"]))
@@ -301,6 +302,12 @@ def _data(book: Book, name: str, sheet: str, criteria: Criteria, subject: str | 
             problems.append(InputError("FORMULA_NO_VALUE", where, "ô chứa công thức chưa có kết quả tính (tệp "
                                        "chưa được Excel tính lại). Mở tệp bằng Excel, lưu lại, hoặc gõ giá trị."))
             continue
+        if is_empty(raw) and merges is None:
+            merges = book.merged(sheet)  # once per sheet, and only for a sheet with an empty value
+        if is_empty(raw) and merges and (merge := _merged_into(merges, r, cols["value"])):
+            problems.append(InputError("MERGED_VALUE", where, f"ô {value_ref} nằm trong vùng ô gộp {merge}: Excel "
+                                       "chỉ giữ giá trị của ô đầu vùng, nên chỉ tiêu này không có giá trị. Bỏ gộp ô "
+                                       "và ghi giá trị cho từng chỉ tiêu rồi chạy lại.", "warning"))
         value, problem = parse_indicator(raw, ind.type, ind.choices,
                                          ind.type == "date" and isinstance(raw, (int, float)) and book.date1904)
         if problem:
@@ -326,6 +333,15 @@ def _data(book: Book, name: str, sheet: str, criteria: Criteria, subject: str | 
                 problems.append(cell_error(problem, pct_where, pct_raw))
             elif pct is not None:
                 unit.stated_pct[ind_id] = Reading(pct, pct_where)
+
+
+def _merged_into(merges: list[tuple[tuple[int, int], tuple[int, int]]], r: int, c: int) -> str | None:
+    """The merged range (C10:C11) whose top-left cell is not (r, c) but which covers it: a value typed once for
+    two rows, read for the first only."""
+    for (r0, c0), (r1, c1) in merges:
+        if r0 <= r <= r1 and c0 <= c <= c1 and (r, c) != (r0, c0):
+            return f"{L.col_letter(c0 + 1)}{r0 + 1}:{L.col_letter(c1 + 1)}{r1 + 1}"
+    return None
 
 
 def _scores(book: Book, name: str, sheet: str, criteria: Criteria, subject: str | None, unit: RawUnit,
