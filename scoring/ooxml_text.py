@@ -1,4 +1,4 @@
-"""Text in workbook strings: the _xHHHH_ escapes Excel and LibreOffice decode, written so they read back as typed."""
+"""Text in workbooks as Excel and LibreOffice read it: _xHHHH_ escapes in strings, percent signs in number formats."""
 
 from __future__ import annotations
 
@@ -20,3 +20,14 @@ def literal(text: str) -> str:
     """`text` as a workbook string that Excel and LibreOffice read back as `text`: each underscore that would
     start an escape is itself escaped, "_x005F_"."""
     return _NEEDS_ESCAPE.sub("_x005F_", text) if "_x" in text else text
+
+
+# In a number format, text in quotes and a character after a backslash are shown as written: 0"%" and 0\%
+# show a percent sign without multiplying by 100; so does anything in brackets ([Red], [$-42A]).
+_LITERAL_IN_FORMAT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+PERCENT_BUILTIN_IDS = frozenset({9, 10})  # 0% and 0.00%: Excel's built-in percent formats, never written out
+
+
+def is_percent(number_format: str | None) -> bool:
+    """Whether Excel shows a cell with this format multiplied by 100 (a % outside quotes and escapes)."""
+    return "%" in _LITERAL_IN_FORMAT.sub("", number_format or "")

@@ -130,3 +130,24 @@ def test_text_that_is_no_table_of_figures_is_not_named(tmp_path: Path, name: str
     problems = read(tmp_path).problems
     assert "UNSUPPORTED_FILE" not in codes(problems)
     assert not [p for p in problems if p.code == "NO_FORM" and name in p.message]
+
+
+@pytest.mark.parametrize(("number_format", "read_as"), [("0.00%", "92.75"), ("0%", "92.75"), ('0.00"%"', "0.9275"),
+                                                         ("General", "0.9275")])
+def test_a_stated_percentage_in_a_percent_cell_is_read_as_shown(tmp_path: Path, number_format: str,
+                                                                read_as: str) -> None:
+    # Excel and LibreOffice store 92,75 % typed into a cell as 0,9275 with a percent format
+    from decimal import Decimal
+
+    write_registry(tmp_path)
+    ident = "so_ho_so_truc_tuyen"
+
+    def typed_as_percent(wb: object) -> None:
+        data = wb[L.DATA]  # type: ignore[index]
+        column = 1 + [key for key, *_ in L.DATA_COLUMNS].index("stated_pct")
+        data.cell(rows_by_id(data)[ident], column, 0.9275).number_format = number_format
+
+    make_form(tmp_path / "x.xlsx", "xa", values={ident: 3710, "so_ho_so_tiep_nhan": 4000}, edit=typed_as_percent)
+    result = read(tmp_path)
+    (unit,) = [u for u in result.units if u.unit_id == "X01"]
+    assert unit.stated_pct[ident].value == Decimal(read_as)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CriteriaError, CriteriaProblem, InputError
 from ..forms.layout import col_letter
+from ..ooxml_text import is_percent
 from ..readers.ids import restored
 from .cells import CellProblem, cut, from_cell, unchanged
 from .excel import (
@@ -383,16 +383,6 @@ def _percent_cells(source: Path) -> dict[str, set[str]]:
     finally:
         wb.close()
     return out
-
-
-# In a number format, text in quotes and a character after a backslash are shown as written: 0"%" and 0\%
-# show a percent sign without multiplying by 100; so does anything in brackets ([Red], [$-42A]).
-_LITERAL_IN_FORMAT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
-
-
-def is_percent(number_format: str | None) -> bool:
-    """Whether Excel shows a cell with this format multiplied by 100 (a % outside quotes and escapes)."""
-    return "%" in _LITERAL_IN_FORMAT.sub("", number_format or "")
 
 
 def check_package(source: Path) -> Package:

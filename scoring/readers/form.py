@@ -13,7 +13,7 @@ from ..inputs import Reading, Score
 from ..names import nfc
 from .consolidated import find_header
 from .ids import restored
-from .parse import is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote, shown
+from .parse import as_shown_percent, is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote, shown
 from .raw import RawUnit, cell_error, excel_error, note_text
 from .workbook import Book, BookError
 
@@ -332,6 +332,8 @@ def _data(book: Book, name: str, sheet: str, criteria: Criteria, subject: str | 
             if problem:
                 problems.append(cell_error(problem, pct_where, pct_raw))
             elif pct is not None:
+                if isinstance(pct_raw, float) and book.shown_as_percent(sheet, pct_ref):
+                    pct = as_shown_percent(pct)  # 92,75 % typed into a percent cell is stored 0,9275
                 unit.stated_pct[ind_id] = Reading(pct, pct_where)
 
 

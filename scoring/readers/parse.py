@@ -122,6 +122,12 @@ def parse_decimal(raw: Any) -> Parsed:
     return None, ("NOT_A_NUMBER", _NUMBER_EXAMPLE)
 
 
+def as_shown_percent(stored: Decimal) -> Decimal:
+    """What a cell formatted as a percentage shows for the number it stores: 0,9275 → 92,75."""
+    shown = stored.scaleb(2)
+    return shown.quantize(Decimal(1)) if shown == shown.to_integral_value() else shown.normalize()
+
+
 def _number_text(raw: Any) -> str:
     return _text(raw).rstrip("%").strip().translate(_FULLWIDTH)
 

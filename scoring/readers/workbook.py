@@ -25,6 +25,7 @@ from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]  #
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..names import clean, fold_accents, nfc
+from ..ooxml_text import PERCENT_BUILTIN_IDS, is_percent
 from .files import printable
 from .limits import MAX_SHEET_CELLS, MAX_UNPACKED_BYTES, TABLE_MAX_ROWS
 from .package import Extent, Package, Refused, inspect_package
@@ -34,6 +35,7 @@ _F_NO_V = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?>\s*<f[^>]*?(?:/>|>[^<]*</f>)
 # (?<!/) leaves out a self-closing <c .../>, which has no value to show), then its cached error text.
 _ERROR_CELL = re.compile(rb'<c(\s(?:[^>]*?\s)?t="e"[^>]*?)(?<!/)>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
 _REF = re.compile(rb'\sr="([A-Z]+[0-9]+)"')
+_STYLE = re.compile(rb'\ss="([0-9]+)"')
 # Any formula cell, with or without a cached result: its r= among its attributes, then an <f> (Excel writes
 # it before the <v>; another tool may not).
 _FORMULA_CELL = re.compile(rb'<c\s(?:[^>]*?\s)?r="([A-Z]+[0-9]+)"[^>]*?(?<!/)>\s*(?:<v>[^<]*</v>\s*)?<f[\s>/]')
@@ -75,6 +77,7 @@ class Book:
     _formulas: dict[str, set[str]] = field(default_factory=dict)
     _sheets: dict[str, Any] = field(default_factory=dict)
     _facts: tuple[bool, dict[str, str]] | None = None
+    _percent_styles: frozenset[int] | None = None  # cellXfs indexes whose number format is a percentage
     _zip: zipfile.ZipFile | None = None
 
     def _package_zip(self) -> zipfile.ZipFile:
@@ -193,6 +196,26 @@ class Book:
             self._formulas[sheet] = {m.decode() for m in _FORMULA_CELL.findall(xml)} if b"<f" in xml else set()
         return self._formulas[sheet]
 
+    def shown_as_percent(self, sheet: str, ref: str) -> bool:
+        """Whether Excel shows the cell as a percentage (its number format holds a %): 92,75 % typed into it is
+        stored 0,9275, and calamine gives the stored number. Asked for the rare cell that needs it."""
+        if self._percent_styles is None:
+            self._percent_styles = self._read_percent_styles()
+        if not self._percent_styles:
+            return False
+        part = self._package()[1].get(sheet)
+        xml = (self.package.small.get(part) or _sheet_xml(self._package_zip(), part)) if part else b""
+        cell = re.search(rb'<c\s(?:[^>]*?\s)?r="' + ref.encode() + rb'"[^>]*>', xml)
+        style = _STYLE.search(cell[0]) if cell else None
+        return style is not None and int(style[1]) in self._percent_styles
+
+    def _read_percent_styles(self) -> frozenset[int]:
+        try:
+            xml = self.package.small.get("xl/styles.xml") or read_part(self._package_zip(), "xl/styles.xml")
+            return _percent_styles(xml)
+        except (KeyError, OSError, zipfile.BadZipFile, ParseError, ValueError, Refused):
+            return frozenset()  # no styles part, or an odd one: no cell is known to be a percentage
+
     def error_cells(self, sheet: str) -> dict[str, str]:
         """Every error cell of the sheet (#DIV/0!, #N/A…): A1 ref → the error text Excel cached. Calamine shows
         them as empty; a reader that finds an empty cell here must not read it as blank."""
@@ -291,6 +314,20 @@ def _rel_id(el: Element) -> str | None:
 
 def _calamine_words(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc)[:120]}"
+
+
+def _percent_styles(xml: bytes) -> frozenset[int]:
+    """The cellXfs indexes (a cell's s="…") whose number format shows a percentage: built-in 9 and 10, or a
+    custom format with a % outside quotes."""
+    root = fromstring(xml)
+    formats = {int(el.get("numFmtId", "-1")): el.get("formatCode") or "" for el in root.iter()
+               if _local(el.tag) == "numFmt"}
+    percent = PERCENT_BUILTIN_IDS | {i for i, code in formats.items() if is_percent(code)}
+    xfs = next((el for el in root.iter() if _local(el.tag) == "cellXfs"), None)
+    if xfs is None:
+        return frozenset()
+    return frozenset(n for n, xf in enumerate(x for x in xfs if _local(x.tag) == "xf")
+                     if int(xf.get("numFmtId", "0") or 0) in percent)
 
 
 def _sheet_xml(z: zipfile.ZipFile, part: str) -> bytes:
