@@ -151,3 +151,23 @@ def test_a_stated_percentage_in_a_percent_cell_is_read_as_shown(tmp_path: Path, 
     result = read(tmp_path)
     (unit,) = [u for u in result.units if u.unit_id == "X01"]
     assert unit.stated_pct[ident].value == Decimal(read_as)
+
+
+def test_a_stated_percentage_in_a_percent_cell_of_a_consolidated_sheet_is_read_as_shown(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+
+    write_registry(tmp_path)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["ma_don_vi", "ten_don_vi", "doi_tuong", "nam", "so_ho_so_truc_tuyen", "so_ho_so_tiep_nhan",
+               "ty_le:so_ho_so_truc_tuyen"])
+    ws.append(["X01", "Xã Đồng Vương", "xa", 2023, 3710, 4000, 0.9275])
+    ws.append(["X02", "Xã Đông Sơn", "xa", 2023, 3710, 4000, 0.9275])
+    ws["G2"].number_format = "0.00%"  # as Excel stores 92,75 % typed; G3 stays General: a stated 0,9275 %
+    wb.save(tmp_path / "th.xlsx")
+    result = read(tmp_path)
+    stated = {u.unit_id: u.stated_pct["so_ho_so_truc_tuyen"].value for u in result.units if u.stated_pct}
+    assert stated == {"X01": Decimal("92.75"), "X02": Decimal("0.9275")}

@@ -18,7 +18,7 @@ from ..inputs import Reading, Score
 from ..numbers import format_vi
 from .ids import restored
 from .limits import MAX_LINE_BYTES, MAX_PROBLEMS_PER_FILE, MIB, TABLE_MAX_ROWS
-from .parse import Parsed, is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
+from .parse import Parsed, as_shown_percent, is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
 from .raw import RawUnit, cell_error, excel_error, note_text
 
 _HEADER_SCAN = 10
@@ -158,9 +158,10 @@ def _header_line(data: bytes, start: int) -> bytes:
 
 
 def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, criteria: Criteria, date1904: bool = False,
-                      uncached: set[str] | None = None,
-                      error_cells: Mapping[str, str] | None = None) -> tuple[list[RawUnit], list[InputError]]:
-    """`uncached` and `error_cells` (ref → "#DIV/0!"): the cells calamine shows as empty that are not (Book)."""
+                      uncached: set[str] | None = None, error_cells: Mapping[str, str] | None = None,
+                      percent: Callable[[str], bool] | None = None) -> tuple[list[RawUnit], list[InputError]]:
+    """`uncached` and `error_cells` (ref → "#DIV/0!"): the cells calamine shows as empty that are not (Book);
+    `percent`: whether a cell (A1 ref) is shown as a percentage (Book.shown_as_percent)."""
     problems: list[InputError] = []
     h = find_header(rows)
     if h is None:
@@ -200,7 +201,7 @@ def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, crite
         if all(is_empty(v) for v in row):
             continue
         unit = RawUnit(name, Location(file=name, sheet=sheet, cell=f"A{r + 1}"))
-        _row(row, r, plan, name, sheet, criteria, unit, problems, ignored, formulas, failed)
+        _row(row, r, plan, name, sheet, criteria, unit, problems, ignored, formulas, failed, percent)
         units.append(unit)
         if len(problems) > MAX_PROBLEMS_PER_FILE:
             untold += len(problems) - MAX_PROBLEMS_PER_FILE
@@ -299,7 +300,7 @@ def _plan(columns: dict[int, tuple[str, str]], criteria: Criteria, date1904: boo
 
 def _row(row: list[Any], r: int, columns: list[_Column], name: str, sheet: str | None,
          criteria: Criteria, unit: RawUnit, problems: list[InputError], ignored: set[str],
-         uncached: set[str], failed: Mapping[str, str]) -> None:
+         uncached: set[str], failed: Mapping[str, str], percent: Callable[[str], bool] | None = None) -> None:
     notes: dict[tuple[str, str], str] = {}
     width = len(row)
     line = str(r + 1)
@@ -352,6 +353,8 @@ def _row(row: list[Any], r: int, columns: list[_Column], name: str, sheet: str |
             if problem:
                 problems.append(cell_error(problem, where, raw))
             elif pct is not None:
+                if percent is not None and isinstance(raw, float) and percent(f"{col.letter}{line}"):
+                    pct = as_shown_percent(pct)  # 92,75 % typed into a percent cell is stored 0,9275
                 unit.stated_pct[ident] = Reading(pct, where)
         else:
             points, problem = parse_decimal(raw)

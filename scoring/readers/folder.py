@@ -207,7 +207,8 @@ def _read_book(book: Book, f: Path, name: str, info: InputFile, criteria: Criter
             if find_header(rows) is None:
                 continue
             found, problems = read_consolidated(rows, name, sheet, criteria, book.date1904,
-                                                book.formulas_without_value(sheet), book.error_cells(sheet))
+                                                book.formulas_without_value(sheet), book.error_cells(sheet),
+                                                partial(book.shown_as_percent, sheet))
         except BookError as exc:
             result.problems.append(_unreadable(name, sheet, str(exc)))
             refused += 1

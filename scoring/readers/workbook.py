@@ -35,7 +35,8 @@ _F_NO_V = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?>\s*<f[^>]*?(?:/>|>[^<]*</f>)
 # (?<!/) leaves out a self-closing <c .../>, which has no value to show), then its cached error text.
 _ERROR_CELL = re.compile(rb'<c(\s(?:[^>]*?\s)?t="e"[^>]*?)(?<!/)>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
 _REF = re.compile(rb'\sr="([A-Z]+[0-9]+)"')
-_STYLE = re.compile(rb'\ss="([0-9]+)"')
+# A cell's reference and style, in the order Excel, LibreOffice and openpyxl write them (r before s)
+_STYLED_CELL = re.compile(rb'<c\s(?:[^>]*?\s)?r="([A-Z]+[0-9]+)"[^>]*?\ss="([0-9]+)"')
 # Any formula cell, with or without a cached result: its r= among its attributes, then an <f> (Excel writes
 # it before the <v>; another tool may not).
 _FORMULA_CELL = re.compile(rb'<c\s(?:[^>]*?\s)?r="([A-Z]+[0-9]+)"[^>]*?(?<!/)>\s*(?:<v>[^<]*</v>\s*)?<f[\s>/]')
@@ -78,6 +79,7 @@ class Book:
     _sheets: dict[str, Any] = field(default_factory=dict)
     _facts: tuple[bool, dict[str, str]] | None = None
     _percent_styles: frozenset[int] | None = None  # cellXfs indexes whose number format is a percentage
+    _percent_cells: dict[str, frozenset[str]] = field(default_factory=dict)
     _zip: zipfile.ZipFile | None = None
 
     def _package_zip(self) -> zipfile.ZipFile:
@@ -198,16 +200,23 @@ class Book:
 
     def shown_as_percent(self, sheet: str, ref: str) -> bool:
         """Whether Excel shows the cell as a percentage (its number format holds a %): 92,75 % typed into it is
-        stored 0,9275, and calamine gives the stored number. Asked for the rare cell that needs it."""
-        if self._percent_styles is None:
-            self._percent_styles = self._read_percent_styles()
-        if not self._percent_styles:
-            return False
-        part = self._package()[1].get(sheet)
-        xml = (self.package.small.get(part) or _sheet_xml(self._package_zip(), part)) if part else b""
-        cell = re.search(rb'<c\s(?:[^>]*?\s)?r="' + ref.encode() + rb'"[^>]*>', xml)
-        style = _STYLE.search(cell[0]) if cell else None
-        return style is not None and int(style[1]) in self._percent_styles
+        stored 0,9275, and calamine gives the stored number. Asked only for a number where a percentage goes."""
+        return ref in self.percent_cells(sheet)
+
+    def percent_cells(self, sheet: str) -> frozenset[str]:
+        """Every cell (A1 ref) of the sheet whose style's number format shows a percentage; one pass over the
+        sheet's part, then kept."""
+        if sheet not in self._percent_cells:
+            if self._percent_styles is None:
+                self._percent_styles = self._read_percent_styles()
+            found: frozenset[str] = frozenset()
+            if self._percent_styles:
+                part = self._package()[1].get(sheet)
+                xml = (self.package.small.get(part) or _sheet_xml(self._package_zip(), part)) if part else b""
+                found = frozenset(m[1].decode() for m in _STYLED_CELL.finditer(xml)
+                                  if int(m[2]) in self._percent_styles)
+            self._percent_cells[sheet] = found
+        return self._percent_cells[sheet]
 
     def _read_percent_styles(self) -> frozenset[int]:
         try:
