@@ -11,7 +11,7 @@ import pytest
 from scoring.forms import layout as L
 from scoring.ooxml_text import decoded
 from scoring.readers.ids import restored
-from tests.inputs_helpers import codes, make_form, read, rows_by_id, write_csv, write_registry, write_xlsx_table
+from tests.inputs_helpers import codes, make_form, only, read, rows_by_id, write_csv, write_registry, write_xlsx_table
 
 ID = "so_xa_dat_cqtt"
 LO = "so\ndat_cqtt"  # what LibreOffice 7.4 saves after one open and save
@@ -171,3 +171,26 @@ def test_a_stated_percentage_in_a_percent_cell_of_a_consolidated_sheet_is_read_a
     result = read(tmp_path)
     stated = {u.unit_id: u.stated_pct["so_ho_so_truc_tuyen"].value for u in result.units if u.stated_pct}
     assert stated == {"X01": Decimal("92.75"), "X02": Decimal("0.9275")}
+
+
+def test_a_bad_cell_of_a_form_belongs_to_its_unit(tmp_path: Path) -> None:
+    # "3 cuộc" in a count: the error had no unit, so `explain` showed the value as merely missing
+    from typer.testing import CliRunner
+
+    from scoring.cli import app
+
+    write_registry(tmp_path)
+    make_form(tmp_path / "x.xlsx", "xa", values={"so_cuoc_kiem_tra": "3 cuộc"})
+    problem = only(read(tmp_path).problems, "NOT_AN_INTEGER")
+    assert problem.unit_id == "X01"
+    out = CliRunner().invoke(app, ["explain", str(tmp_path), "--don-vi", "X01"], env={"COLUMNS": "250"}).output
+    assert "NOT_AN_INTEGER" in out and "3 cuộc" in out
+
+
+def test_a_bad_cell_of_a_consolidated_row_belongs_to_its_unit(tmp_path: Path) -> None:
+    write_registry(tmp_path)
+    write_csv(tmp_path / "th.csv", [["ma_don_vi", "ten_don_vi", "doi_tuong", "nam", "so_cuoc_kiem_tra"],
+                                    ["X01", "Xã Đồng Vương", "xa", 2023, "3 cuộc"],
+                                    ["X02", "Xã Đông Sơn", "xa", 2023, "hai"]])
+    owners = sorted(p.unit_id or "" for p in read(tmp_path).problems if p.code == "NOT_AN_INTEGER")
+    assert owners == ["X01", "X02"]

@@ -201,7 +201,10 @@ def read_consolidated(rows: list[list[Any]], name: str, sheet: str | None, crite
         if all(is_empty(v) for v in row):
             continue
         unit = RawUnit(name, Location(file=name, sheet=sheet, cell=f"A{r + 1}"))
+        start = len(problems)
         _row(row, r, plan, name, sheet, criteria, unit, problems, ignored, formulas, failed, percent)
+        if len(problems) > start:
+            unit.own = problems[start:]
         units.append(unit)
         if len(problems) > MAX_PROBLEMS_PER_FILE:
             untold += len(problems) - MAX_PROBLEMS_PER_FILE

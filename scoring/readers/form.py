@@ -70,6 +70,7 @@ def read_form(book: Book, name: str, criteria: Criteria) -> tuple[RawUnit | None
         if submitted and ind.implied_by_form is not None and ind.id not in unit.values:
             unit.values[ind.id] = Reading(ind.implied_by_form, Location(file=name, field=ind.id),
                                           "suy ra từ việc đơn vị đã nộp biểu này")
+    unit.own = list(problems) or None  # a form is one unit's: every problem in it is that unit's
     return unit, problems
 
 

@@ -34,8 +34,11 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
     skipped = reg.suggestions_skipped if reg is not None else 0
     refused = _refused_forms(problems, reg)  # registered code → files read for it but not used (see NO_FORM)
     unread = _unread_files(problems, reg.source if reg is not None else None)
+    named: list[tuple[RawUnit, str]] = []  # each unit read and the id it was given, for its own problems
     for raw in raws:
         unit = _resolve(raw, criteria, reg, problems, year)
+        if unit is not None and raw.own:
+            named.append((raw, unit.unit_id))
         if unit is None:
             _note_refused(raw, reg, refused)
         elif subject and unit.subject != subject:
@@ -73,7 +76,16 @@ def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, prob
                 merged[reg_unit.code] = UnitInput(reg_unit.code, reg_unit.name, reg_unit.subject, missing_year,
                                                   source=reg.source)
                 problems.append(_no_form(reg.source, reg_unit, refused.get(reg_unit.code), unread))
+    _stamp(named, problems)
     return sorted(merged.values(), key=lambda u: (u.subject, u.unit_id))
+
+
+def _stamp(named: list[tuple[RawUnit, str]], problems: list[InputError]) -> None:
+    """Each problem of a unit's own cells carries the unit's id (a reader found it before the id was known):
+    `explain --don-vi` and the per-unit counts of the reports show it with the unit."""
+    stamped = {id(p): replace(p, unit_id=uid) for raw, uid in named for p in raw.own or () if p.unit_id is None}
+    if stamped:
+        problems[:] = [stamped.get(id(p), p) for p in problems]
 
 
 def _no_form(source: str | None, unit: RegisteredUnit, files: set[str] | None, unread: list[str]) -> InputError:

@@ -26,6 +26,9 @@ class RawUnit:
     self_scores: dict[str, Score] = field(default_factory=dict)
     appraised: dict[str, Score] = field(default_factory=dict)
     stated_pct: dict[str, Reading] = field(default_factory=dict)
+    # The problems found in this unit's own cells (None: none), which identify() gives the unit's id once known:
+    # `explain` and the reports show a unit's problems by that id
+    own: list[InputError] | None = None
 
 
 def cell_error(problem: Problem, where: Location, raw: Any) -> InputError:
