@@ -55,7 +55,9 @@ def _holds(ov: Override, unit: UnitInput, issues: list[InputError]) -> tuple[str
             continue
         sign, test = _OPS[cond.op]
         if test(reading.value, cond.value):
-            return f"{cond.indicator} = {show_value(reading.value)} {sign} {show_value(cond.value)}", cond.indicator
+            # «so_vu_dong_nguoi = 1 > 0»; an equality is said once: «khong_nop_ho_so = Có», not «= Có = Có»
+            met = "" if sign == "=" else f" {sign} {show_value(cond.value)}"
+            return f"{cond.indicator} = {show_value(reading.value)}{met}", cond.indicator
     return None
 
 
