@@ -527,6 +527,12 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
         raise cli_words.bad_parameter("cần đúng hai --nam", param_hint="--nam")
     if len(lan or []) not in (0, 2):  # before the history is opened: a usage error reads nothing
         raise cli_words.bad_parameter("cần hai --lan (một cho mỗi năm) hoặc không dùng", param_hint="--lan")
+    if nam[0] == nam[1] and (not lan or lan[0] == lan[1]):
+        raise cli_words.bad_parameter(f"hai lần so sánh là một: cần hai năm khác nhau, hoặc hai --lan khác nhau của "
+                                      f"năm {nam[0]} (xem số lần bằng qd274 lich-su)", param_hint="--nam")
+    if nam[0] > nam[1]:  # the older year first, whichever order they were given in: a rise reads as a rise
+        nam = [nam[1], nam[0]]
+        lan = [lan[1], lan[0]] if lan else lan
     with open_history(db or default_db(), write=False) as conn:
         runs = runs_for(conn, nam, lan or None)  # each run checked against its year; every problem said at once
         changes = compare(conn, runs[0], runs[1])

@@ -260,3 +260,32 @@ def test_template_on_a_disk_filling_up_says_what_was_written(tmp_path: Path, mon
     code, said = invoke("template", "--don-vi", str(registry), "--out", str(tmp_path / "f"))
     assert code == 1, said
     assert "Đã tạo 2/3 biểu" in said and "--ghi-de" in said and "ổ đĩa hết chỗ trống" in said
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A history of the demo's 2022 run (1) and 2023 run (2)."""
+    demo = Path(__file__).resolve().parents[1] / "inputs"
+    db = tmp_path_factory.mktemp("h2") / "h.sqlite3"
+    for year in ("2022", "2023"):
+        code, said = invoke("report", str(demo / f"yen_the_{year}"), "--nam", year, "--out",
+                            str(db.parent / year), "--db", str(db))
+        assert code in (0, 1), said
+    return db
+
+
+def test_compare_puts_the_older_year_first_whatever_the_order_given(two_years: Path) -> None:
+    # --nam 2023 --nam 2022 showed a rise as a fall (the second minus the first)
+    code, in_order = invoke("so-sanh", "--nam", "2022", "--nam", "2023", "--db", str(two_years))
+    assert code == 0, in_order
+    code, reversed_order = invoke("so-sanh", "--nam", "2023", "--nam", "2022", "--db", str(two_years))
+    assert code == 0 and reversed_order == in_order
+    assert "So sánh năm 2022 (lần 1) và năm 2023 (lần 2)" in in_order
+
+
+def test_compare_a_run_with_itself_is_a_usage_error(two_years: Path) -> None:
+    code, said = invoke("so-sanh", "--nam", "2023", "--nam", "2023", "--db", str(two_years))
+    assert code == 2 and "hai lần so sánh là một" in said, said
+    code, said = invoke("so-sanh", "--nam", "2023", "--nam", "2023", "--lan", "2", "--lan", "2", "--db",
+                        str(two_years))
+    assert code == 2 and "hai lần so sánh là một" in said, said
