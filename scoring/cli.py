@@ -437,8 +437,13 @@ def report(path: PathArg,
             raise replace(exc, files_written=True) from exc
         con.print(f"Đã lưu lần chạy số {run_id} vào lịch sử {target}.", markup=False)
     errors = result.errors()
-    if errors:
-        con.print(f"[yellow]Có {len(errors)} lỗi dữ liệu: xem sheet «Kiểm tra» hoặc chạy qd274 check.[/yellow]")
+    warnings = sum(1 for p in result.problems if p.severity == "warning")
+    if errors or warnings:  # a unit missing 29 figures is a warning: said here too, not only inside the files
+        from .numbers import format_vi
+
+        said = ", ".join(f"{format_vi(n)} {what}" for n, what in ((len(errors), "lỗi dữ liệu"), (warnings, "cảnh báo"))
+                         if n)
+        con.print(f"[yellow]Có {said}: xem sheet «Kiểm tra» hoặc chạy qd274 check.[/yellow]")
     raise typer.Exit(_exit_code(result, False))
 
 
