@@ -33,7 +33,7 @@ def build_inputs(folder: Path, seed: int = 5, year: int = 2023) -> Path:
         lines.append(f"{code},\"{name.replace(chr(34), chr(34) * 2)}\",{subject},")
         path = folder / subject / f"{code}.xlsx"
         write_form(path, criteria, subject, year, RegisteredUnit(code, name, subject))
-        unit = random_unit(criteria, subject, 0, rnd, missing=0.05)
+        unit = random_unit(criteria, subject, 0, rnd, missing=0.05, self_all=True)
         wb = openpyxl.load_workbook(path)
         data = wb["Số liệu"]
         for row in data.iter_rows(min_row=4):
@@ -65,8 +65,8 @@ BIG_XA, BIG_HUYEN = 1200, 30  # one subject type past every limit of the large-r
 def big_run(extra_problems: Sequence[InputError] = ()) -> Run:
     """Random units evaluated and ranked in memory (no forms to read: a test of the reports, not the readers)."""
     criteria = load_criteria()
-    units = [random_unit(criteria, "xa", n, random.Random(n)) for n in range(BIG_XA)]
-    units += [random_unit(criteria, "huyen", n, random.Random(-n)) for n in range(BIG_HUYEN)]
+    units = [random_unit(criteria, "xa", n, random.Random(n), self_all=True) for n in range(BIG_XA)]
+    units += [random_unit(criteria, "huyen", n, random.Random(-n), self_all=True) for n in range(BIG_HUYEN)]
     ranked = rank(evaluate_all(criteria, units))
     problems = [p for rows in ranked.values() for r in rows for p in r.issues] + list(extra_problems)
     return Run(criteria, ReadResult(), ranked, 2023, dt.datetime(2024, 1, 2, tzinfo=dt.UTC), problems)

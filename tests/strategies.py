@@ -23,7 +23,10 @@ def random_value(kind: str, choices: tuple[str, ...] | None, rnd: random.Random)
     return rnd.choice(choices)
 
 
-def random_unit(criteria: Criteria, subject: str, n: int, rnd: random.Random, missing: float = 0.1) -> UnitInput:
+def random_unit(criteria: Criteria, subject: str, n: int, rnd: random.Random, missing: float = 0.1,
+                self_all: bool = False) -> UnitInput:
+    """A unit of random values; self-scores on judgement criteria, or with `self_all` on every criterion (a
+    complete self-assessment, as a unit's own «Chấm điểm» sheet holds: full or no points on the rest)."""
     values = {}
     for ind_id in sorted(criteria.used_indicators[subject] | {"khong_nop_ho_so", "nguoi_dung_dau_bi_ky_luat"}):
         if rnd.random() < missing:
@@ -41,6 +44,8 @@ def random_unit(criteria: Criteria, subject: str, n: int, rnd: random.Random, mi
                 selfs[cid] = Score(node.rule.step * rnd.randint(0, steps))
             if rnd.random() < 0.4:
                 appraised[cid] = Score(node.rule.step * rnd.randint(0, steps), note="Thẩm định")
+        elif self_all and node.rule is not None:
+            selfs[cid] = Score(node.max if rnd.random() < 0.7 else Decimal(0))
     return UnitInput(f"{subject}_{n:05d}", f"Đơn vị {n}", subject, 2023, values, selfs, appraised)
 
 

@@ -130,15 +130,16 @@ def test_grade_counts_and_changes_after_appraisal(doc: DocxDocument, run: Run) -
             continue
         tally = "; ".join(f"{g.name}: {sum(1 for r in rows if r.grade_id == g.id)} đơn vị" for g in cf.grades)
         assert f"b) Kết quả xếp loại: {tally}." in texts
-    changed = [r for r in run.results if r.record(TOTAL_ID).self_score is not None
+    changed = [r for r in run.results if docx_report.self_assessed(r)
                and band_for(cf, r.record(TOTAL_ID).self_score).id != r.grade_id]
     assert changed  # the fixture has some: the test would prove nothing otherwise
     for r in changed:
         assert any(t.startswith(f"- {r.unit.unit_name}: tự chấm {format_vi(r.record(TOTAL_ID).self_score)}")
                    for t in texts)
+    partial = [r for r in run.results if r.record(TOTAL_ID).self_score is not None and not docx_report.self_assessed(r)]
     unchanged_subjects = [s for s in run.criteria.subjects if run.ranked.get(s)
-                          and not any(r.unit.subject == s for r in changed)]
-    assert texts.count("c) Đơn vị thay đổi xếp loại sau thẩm định: Không có.") == len(unchanged_subjects)
+                          and not any(r.unit.subject == s for r in changed + partial)]
+    assert texts.count("c) Đơn vị có xếp loại khác xếp loại theo điểm tự chấm: Không có.") == len(unchanged_subjects)
 
 
 def test_notice_is_shown_in_a_bordered_paragraph_while_reconstructed(doc: DocxDocument, run: Run) -> None:
@@ -285,7 +286,7 @@ def big_doc(big_report: Path) -> DocxDocument:
 
 def _changed(run: Run, rows: list[UnitResult]) -> list[UnitResult]:
     cf = run.criteria.file
-    return [r for r in rows if r.record(TOTAL_ID).self_score is not None
+    return [r for r in rows if docx_report.self_assessed(r)
             and band_for(cf, r.record(TOTAL_ID).self_score).id != r.grade_id]
 
 
@@ -345,10 +346,14 @@ def test_big_changes_list_is_capped_with_a_count(big_doc: DocxDocument, big: Run
     changed = _changed(big, big.ranked["xa"])
     assert len(changed) > limit  # the fixture has more: the test would prove nothing otherwise
     texts = [p.text for p in big_doc.paragraphs]
-    start = texts.index("c) Đơn vị thay đổi xếp loại sau thẩm định:", texts.index("Biểu đồ 2: Số đơn vị theo xếp loại "
-                                                                                "(UBND xã, phường, thị trấn, "
-                                                                                f"{format_vi(BIG_XA)} đơn vị)"))
+    chart = texts.index(f"Biểu đồ 2: Số đơn vị theo xếp loại (UBND xã, phường, thị trấn, {format_vi(BIG_XA)} đơn vị)")
+    start = texts.index("c) Đơn vị có xếp loại khác xếp loại theo điểm tự chấm:", chart)
     lines = texts[start + 1:texts.index("II. TỔNG HỢP CHUNG")]
+    partial = sum(1 for r in big.ranked["xa"] if r.record(TOTAL_ID).self_score is not None
+                  and not docx_report.self_assessed(r))
+    if partial:  # said in one line after the list, never compared
+        said = f"- {format_vi(partial)} đơn vị chỉ tự chấm một phần các tiêu chí: không so sánh xếp loại."
+        assert lines.pop() == said
     assert len(lines) == limit + 1
     assert [t.split(":")[0] for t in lines[:limit]] == [f"- {r.unit.unit_name}" for r in changed[:limit]]
     assert lines[-1] == (f"- … và {format_vi(len(changed) - limit)} đơn vị khác (tổng cộng {format_vi(len(changed))} "
@@ -413,3 +418,16 @@ def test_a_glyph_the_font_lacks_draws_without_a_warning(run: Run) -> None:
         png = chart.draw(chart.Chart("totals", bars), run.criteria.file)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert not [w for w in seen if "Glyph" in str(w.message)]
+
+
+def test_a_partial_self_assessment_is_not_compared(tmp_path: Path) -> None:
+    # the 2022 demo's sheet self-scores II.1 only: every commune was listed «tự chấm 3,5 điểm (Yếu)» under a
+    # heading that blamed an appraisal no one made
+    from scoring.pipeline import run as run_all
+
+    demo = Path(__file__).resolve().parents[1] / "inputs" / "yen_the_2022"
+    path = docx_report.write_docx(run_all(demo, year=2022), tmp_path / "bc.docx")
+    texts = [p.text for p in docx.Document(str(path)).paragraphs]
+    assert not any("sau thẩm định" in t for t in texts)
+    assert not any(t.startswith("- ") and "tự chấm 3,5 điểm" in t for t in texts)
+    assert any(t.endswith("đơn vị chỉ tự chấm một phần các tiêu chí: không so sánh xếp loại.") for t in texts)

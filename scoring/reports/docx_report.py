@@ -506,25 +506,39 @@ def _gap_row(table: Table, text: str) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
+def self_assessed(r: UnitResult) -> bool:
+    """Whether the unit self-scored every criterion: a total of a few self-scores is no self-assessment to
+    grade (a consolidated sheet's one tu_cham column gave every commune «tự chấm 4 điểm (Yếu)»)."""
+    return r.record(TOTAL_ID).self_score is not None and all(rec.self_score is not None for rec in r.leaves())
+
+
 def _changes(doc: DocxDocument, run: Run, rows: Sequence[UnitResult]) -> None:
-    """Units whose final grade differs from the grade their self-assessed total would give."""
+    """Units whose final grade differs from the grade their complete self-assessment would give, with the
+    overriding condition when one decided it. The cause may be the data, an appraisal or a condition: the
+    heading claims no more than the difference."""
     cf = run.criteria.file
     lines: list[str] = []
-    changed = 0
+    changed = partial = 0
     for r in rows:
         own = r.record(TOTAL_ID).self_score
         if own is None:  # nothing self-assessed: nothing to compare
+            continue
+        if not self_assessed(r):
+            partial += 1
             continue
         claimed = band_for(cf, own)
         if claimed.id != r.grade_id:
             changed += 1
             if len(lines) < CHANGES_LIMIT:  # counted beyond the limit, not written: a list of thousands helps no one
+                why = f" (điều kiện: {'; '.join(o.title for o in r.overrides)})" if r.overrides else ""
                 lines.append(f"- {clean(r.unit.unit_name)}: tự chấm {format_vi(own)} điểm ({claimed.name}), "
-                             f"kết quả {format_vi(r.total)} điểm ({r.grade_name}).")
+                             f"kết quả {format_vi(r.total)} điểm ({r.grade_name}){why}.")
     if changed > len(lines):
         lines.append(f"- … và {format_vi(changed - len(lines))} đơn vị khác (tổng cộng {format_vi(changed)} đơn vị "
                      f"thay đổi xếp loại; điểm tự chấm và kết quả của từng đơn vị có trong tệp {TRACE}).")
-    head = "c) Đơn vị thay đổi xếp loại sau thẩm định: " + ("" if lines else "Không có.")
+    if partial:
+        lines.append(f"- {format_vi(partial)} đơn vị chỉ tự chấm một phần các tiêu chí: không so sánh xếp loại.")
+    head = "c) Đơn vị có xếp loại khác xếp loại theo điểm tự chấm: " + ("" if lines else "Không có.")
     p = _para(doc, head.rstrip(), BODY)
     if lines:
         p.paragraph_format.keep_with_next = True
