@@ -431,3 +431,26 @@ def test_a_partial_self_assessment_is_not_compared(tmp_path: Path) -> None:
     assert not any("sau thẩm định" in t for t in texts)
     assert not any(t.startswith("- ") and "tự chấm 3,5 điểm" in t for t in texts)
     assert any(t.endswith("đơn vị chỉ tự chấm một phần các tiêu chí: không so sánh xếp loại.") for t in texts)
+
+
+def test_a_unit_without_data_has_no_points_in_the_word_report(tmp_path: Path) -> None:
+    # a registered unit that sent nothing showed «0» points, «—» on the console; and «xếp loại Không xếp loại»
+    import shutil
+
+    from scoring.pipeline import run as run_all
+
+    demo = tmp_path / "in"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "inputs" / "yen_the_2023", demo)
+    gone = next((demo / "co_quan").iterdir())
+    gone.unlink()
+    result = run_all(demo, year=2023)
+    (absent,) = [r for r in result.results if not r.unit.has_data]
+    path = docx_report.write_docx(result, tmp_path / "bc.docx")
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    assert any(t.endswith("Kết quả: không có số liệu và điểm tự chấm, không xếp loại, không xếp hạng.") for t in texts)
+    assert not any("xếp loại Không xếp loại" in t for t in texts)
+    rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows
+            if any(c.text == absent.unit.unit_name for c in row.cells)]
+    summary = [row for row in rows if len(row) == len(docx_report.SUMMARY_HEAD)]
+    assert summary and all(row[3] == row[5] == "—" for row in summary)  # theo số liệu, kết quả

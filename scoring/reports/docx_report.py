@@ -441,9 +441,10 @@ def _results(doc: DocxDocument, run: Run, plan: list[_Section], pngs: Iterator[b
                                 f"{XLSX}, sheet «Tổng hợp»)")
                 continue
             tot = r.record(TOTAL_ID)
+            has = r.unit.has_data  # a unit without data has no points to show, only its grade (as on the console)
             _data_row(table, [str(r.rank) if r.rank is not None else NO_VALUE, clean(r.unit.unit_name),
-                              _num(tot.self_score), _num(tot.computed), _num(tot.appraised), format_vi(r.total),
-                              r.grade_name], [c, left, c, c, c, c, c], CELL)
+                              _num(tot.self_score), _num(tot.computed) if has else NO_VALUE, _num(tot.appraised),
+                              format_vi(r.total) if has else NO_VALUE, r.grade_name], [c, left, c, c, c, c, c], CELL)
         counts, grades = _grades_of(rows, cf)
         tally = "; ".join(f"{name}: {format_vi(counts.get(gid, 0))} đơn vị" for gid, name in grades)
         _para(doc, f"b) Kết quả xếp loại: {tally}.", BODY).paragraph_format.space_before = Pt(6)
@@ -615,8 +616,11 @@ def _appendix(doc: DocxDocument, run: Run, attached: str) -> None:
         _para(doc, f"{n}. {clean(r.unit.unit_name)}", HEAD2).paragraph_format.page_break_before = n > 1
         peers = len(run.ranked.get(r.unit.subject, []))
         place = f"hạng {r.rank}/{peers}" if r.rank is not None else "không xếp hạng"
-        summary = _para(doc, f"{scheme.name}. Kết quả: {format_vi(r.total)} điểm, xếp loại {r.grade_name}, "
-                             f"{place}.", BODY)
+        ungraded = r.grade_id == run.criteria.file.ungraded.id  # «xếp loại Không xếp loại» says it twice
+        grade = "không xếp loại" if ungraded else f"xếp loại {r.grade_name}"
+        result = (f"{format_vi(r.total)} điểm, {grade}" if r.unit.has_data else
+                  f"không có số liệu và điểm tự chấm, {grade}")
+        summary = _para(doc, f"{scheme.name}. Kết quả: {result}, {place}.", BODY)
         summary.paragraph_format.keep_with_next = True
         for o in r.overrides:
             _para(doc, f"Điều kiện xếp loại: {_override(run, r, o)}.", BODY).paragraph_format.keep_with_next = True
