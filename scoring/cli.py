@@ -490,6 +490,7 @@ def history_cmd(db: DbOpt = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from .criteria.models import SOURCE_STATUS_VI
     from .history import default_db, list_runs, open_history
 
     target = db or default_db()
@@ -502,9 +503,9 @@ def history_cmd(db: DbOpt = None) -> None:
     table = Table(title=f"Lịch sử chấm điểm ({target})", title_justify="left")
     for head in ("Lần", "Thời điểm", "Năm", "Số đơn vị", "Số tệp", "Bộ tiêu chí"):
         table.add_column(head)
-    for r in runs:
+    for r in runs:  # the status as people read it: «tái dựng», not «reconstructed»
         table.add_row(str(r.id), r.created_at, str(r.year or "—"), str(r.units), str(r.inputs),
-                      Text(r.criteria_status))
+                      Text(SOURCE_STATUS_VI.get(r.criteria_status, r.criteria_status)))
     con.print(table)
 
 

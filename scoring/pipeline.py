@@ -38,8 +38,10 @@ class Run:
         from .names import match_key
 
         key, code = match_key(name_or_code), name_or_code.strip().casefold()
+        # the registry's other names (ten_khac: «Đông Vương» for Xã Đồng Vương) find a unit as its forms do
+        aliased = {u.code for u in self.read.registry.match(name_or_code)} if self.read.registry else set()
         return [r for r in self.results if r.unit.unit_id.casefold() == code  # codes: «yt-x01» is YT-X01
-                or match_key(r.unit.unit_name) == key]
+                or match_key(r.unit.unit_name) == key or r.unit.unit_id in aliased]
 
     def suggest(self, name_or_code: str) -> list[UnitResult]:
         """Units whose name matches without accents, else the two nearest names: offered, never applied (a

@@ -297,3 +297,24 @@ def test_report_says_how_many_warnings_there_are(tmp_path: Path) -> None:
     code, said = invoke("report", str(demo), "--out", str(tmp_path / "o"), "--khong-luu")
     assert code == 0, said
     assert "cảnh báo: xem sheet «Kiểm tra» hoặc chạy qd274 check." in said and "lỗi dữ liệu" not in said
+
+
+def test_explain_finds_a_unit_by_its_other_name(tmp_path: Path) -> None:
+    # «Đông Vương» is Xã Đồng Vương's other name in the registry (ten_khac): forms are matched by it, explain was not
+    demo = Path(__file__).resolve().parents[1] / "inputs" / "yen_the_2023"
+    registry = (demo / "don_vi.csv").read_text("utf-8")
+    line = next(x for x in registry.splitlines() if "Đồng Vương" in x)
+    alias = line.rsplit(",", 1)[1].split(";")[0].strip()
+    assert alias and alias != "Xã Đồng Vương", line  # the demo's registry holds one
+    code, said = invoke("explain", str(demo), "--don-vi", alias)
+    assert code == 0 and "Diễn giải điểm" in said and "Xã Đồng Vương" in said, said
+
+
+def test_history_and_workbook_say_the_criteria_status_in_vietnamese(two_years: Path) -> None:
+    code, said = invoke("lich-su", "--db", str(two_years))
+    assert code == 0 and "tái dựng" in said and "reconstructed" not in said
+    from python_calamine import CalamineWorkbook
+
+    info = CalamineWorkbook.from_path(str(two_years.parent / "2023" / "ket_qua_cham_diem.xlsx"))
+    cells = [str(v) for row in info.get_sheet_by_name("Thông tin").to_python() for v in row]
+    assert any("tình trạng tái dựng" in c for c in cells) and not any("reconstructed" in c for c in cells)

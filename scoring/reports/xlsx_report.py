@@ -10,6 +10,7 @@ from typing import Any
 
 from ..atomic import write_atomic
 from ..criteria import Criterion
+from ..criteria.models import SOURCE_STATUS_VI
 from ..criteria.validate import walk
 from ..errors import SEVERITY_VI
 from ..forms.layout import col_letter
@@ -194,7 +195,7 @@ def _manifest(run: Run) -> Iterator[list[Any]]:
         ("Lưu ý", run.criteria.file.notice if run.criteria.status != "official" else ""),
         ("Chương trình", f"{m['engine']['name']} {m['engine']['version']}"),
         ("Bộ tiêu chí", f"{m['criteria']['file']} ({m['criteria']['id']}, phiên bản {m['criteria']['version']}, "
-                        f"tình trạng {m['criteria']['status']})"),
+                        f"tình trạng {SOURCE_STATUS_VI.get(m['criteria']['status'], m['criteria']['status'])})"),
         ("SHA-256 bộ tiêu chí", m["criteria"]["sha256"]),
         ("Quyết định", m["criteria"]["decision"]), ("Năm đánh giá", m["year"]),
         ("Danh sách đơn vị", m["registry"]), ("Thời điểm chạy", m["generated_at"])]
