@@ -504,7 +504,7 @@ def history_cmd(db: DbOpt = None) -> None:
     for head in ("Lần", "Thời điểm", "Năm", "Số đơn vị", "Số tệp", "Bộ tiêu chí"):
         table.add_column(head)
     for r in runs:  # the status as people read it: «tái dựng», not «reconstructed»
-        table.add_row(str(r.id), r.created_at, str(r.year or "—"), str(r.units), str(r.inputs),
+        table.add_row(str(r.id), _local_time(r.created_at), str(r.year or "—"), str(r.units), str(r.inputs),
                       Text(SOURCE_STATUS_VI.get(r.criteria_status, r.criteria_status)))
     con.print(table)
 
@@ -579,6 +579,18 @@ def _largest_changes(changes: list[Any], each: int) -> list[Any]:
     falls = sorted((c for c in moved if c.delta < 0), key=lambda c: (c.delta, c.subject, c.unit_id))[:each]
     chosen = {id(c) for c in rises + falls}
     return [c for c in changes if id(c) in chosen]
+
+
+def _local_time(stamp: str) -> str:
+    """A run's time as an officer reads it, on this computer's clock: 26/11/2026 21:14. The history keeps ISO 8601
+    in UTC; a stamp that is not one (a file edited by hand) is shown as it is."""
+    import datetime as dt
+
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return str(stamp)
+    return (when.astimezone() if when.tzinfo else when).strftime("%d/%m/%Y %H:%M")
 
 
 def _side(year: Any) -> tuple[str, str, str]:

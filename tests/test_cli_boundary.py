@@ -318,3 +318,15 @@ def test_history_and_workbook_say_the_criteria_status_in_vietnamese(two_years: P
     info = CalamineWorkbook.from_path(str(two_years.parent / "2023" / "ket_qua_cham_diem.xlsx"))
     cells = [str(v) for row in info.get_sheet_by_name("Thông tin").to_python() for v in row]
     assert any("tình trạng tái dựng" in c for c in cells) and not any("reconstructed" in c for c in cells)
+
+
+def test_history_times_are_shown_as_people_read_them(two_years: Path) -> None:
+    import re
+
+    from scoring.cli import _local_time
+
+    code, said = invoke("lich-su", "--db", str(two_years))
+    assert code == 0 and not re.search(r"\d{4}-\d{2}-\d{2}T", said), said  # not ISO 8601
+    assert len(re.findall(r"\b\d{2}/\d{2}/\d{4} \d{2}:\d{2}\b", said)) == 2
+    assert _local_time("2026-11-26T14:14:41") == "26/11/2026 14:14"  # no zone: as written
+    assert _local_time("hôm qua") == "hôm qua"  # a stamp edited by hand: shown as it is
