@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CriteriaError, CriteriaProblem, InputError
 from ..forms.layout import col_letter
-from ..ooxml_text import is_percent
 from ..readers.ids import restored
+from ..safe_paths import real_path
 from .cells import CellProblem, cut, from_cell, unchanged
 from .excel import (
     CRITERIA,
@@ -26,7 +26,7 @@ from .excel import (
     locate,
 )
 from .load import decode, parse_criteria, read_raw
-from .writeback import dumps, real_target, recorded_source, stale_problem, write_in_place
+from .writeback import dumps, recorded_source, stale_problem, write_in_place
 
 if TYPE_CHECKING:
     from ..readers.package import Package
@@ -41,7 +41,7 @@ def import_excel(source: Path, target: Path, *, overwrite: bool = False) -> int:
     valid and differs from it. `overwrite`: import even a workbook exported from an older state of the file."""
     from ..readers.workbook import BookError, open_book
 
-    real = real_target(target)  # a symbolic link is written through, never replaced by a file
+    real = real_path(target)  # a symbolic link is written through, never replaced by a file
     raw = read_raw(real)
     doc = decode(raw, str(target))
     package = check_package(source)
@@ -53,7 +53,7 @@ def import_excel(source: Path, target: Path, *, overwrite: bool = False) -> int:
         if not overwrite and (stale := stale_problem(source, target, recorded_source(_guide(book)),
                                                      hashlib.sha256(raw).hexdigest())):
             raise CriteriaError(str(source), [stale])
-        run = _Run(source, book, doc, _percent_cells(source))
+        run = _Run(source, book, doc)
         run.all_sheets()
     finally:
         book.close()
@@ -73,12 +73,18 @@ def import_excel(source: Path, target: Path, *, overwrite: bool = False) -> int:
 class _Run:
     """One import: the cells applied to `doc`, the problems found, and which cell holds each JSON value."""
 
-    def __init__(self, source: Path, book: Book, doc: Any, percent: dict[str, set[str]]) -> None:
-        self.source, self.book, self.doc, self.percent = source, book, doc, percent
+    def __init__(self, source: Path, book: Book, doc: Any) -> None:
+        self.source, self.book, self.doc = source, book, doc
         self.problems: list[CriteriaProblem] = []
         self.changes = 0
         self.structural = False  # a sheet missing, unreadable or with moved columns: its values were not read
         self.cells: dict[str, str] = {}  # JSON path → the cell it was read from (to name a file-level problem)
+
+    def shown_as_percent(self, sheet: str, col: int, n: int, value: Any) -> bool:
+        """A number (or a formula's result) in a cell Excel shows as a percentage: calamine gives 0.96, not the
+        96% the user saw. A text cell is shown as typed, whatever its style."""
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return number and self.book.shown_as_percent(sheet, f"{col_letter(col + 1)}{n}")
 
     def add(self, code: str, where: str, message: str) -> None:
         self.problems.append(CriteriaProblem(code, where, message))
@@ -162,7 +168,7 @@ class _Run:
             return
         try:
             new = from_cell(value, current, numeric=numeric, percentage=path.endswith("min_pct"),
-                            percent_format=f"{col_letter(col + 1)}{n}" in self.percent.get(sheet, set()))
+                            percent_format=self.shown_as_percent(sheet, col, n, value))
         except CellProblem as problem:
             self.add(problem.code, where, problem.message)
             return
@@ -361,28 +367,6 @@ def _guide(book: Book) -> list[Any]:
         return [v for row in book.rows(GUIDE)[:50] for v in row]
     except BookError:
         return []
-
-
-def _percent_cells(source: Path) -> dict[str, set[str]]:
-    """Per sheet, the number cells formatted as a percentage: calamine gives their value (0.96), not what
-    Excel shows (96%). Read-only openpyxl, after the package checks; an odd file just has no answer here."""
-    from openpyxl import load_workbook
-
-    out: dict[str, set[str]] = {}
-    try:
-        wb = load_workbook(source, read_only=True)
-    except Exception:  # openpyxl's many ways to fail: calamine reads the values and reports an unreadable file
-        return out
-    try:
-        for sheet in HEADERS:
-            if sheet in wb.sheetnames:
-                out[sheet] = {c.coordinate for r in wb[sheet].iter_rows(min_row=2) for c in r
-                              if c.value is not None and c.data_type in ("n", "f") and is_percent(c.number_format)}
-    except Exception:  # as above: without the formats, a percentage cell is read as its value
-        pass
-    finally:
-        wb.close()
-    return out
 
 
 def check_package(source: Path) -> Package:

@@ -39,12 +39,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def real_target(target: Path) -> Path:
-    """The file a --tieu-chi path names: through a symbolic link, the file it points to, which is the one
-    rewritten (replacing the link would leave the real file with the old criteria)."""
-    return Path(os.path.realpath(target))
-
-
 def recorded_source(texts: list[Any]) -> tuple[str | None, str | None]:
     """The source file's name and SHA-256 the export wrote on its guide sheet (excel.export_excel), or Nones."""
     for text in texts:

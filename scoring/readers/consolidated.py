@@ -18,7 +18,17 @@ from ..inputs import Reading, Score
 from ..numbers import format_vi
 from .ids import restored
 from .limits import MAX_LINE_BYTES, MAX_PROBLEMS_PER_FILE, MIB, TABLE_MAX_ROWS
-from .parse import Parsed, as_shown_percent, is_empty, parse_decimal, parse_indicator, parse_int, parse_text, quote
+from .parse import (
+    DATE_TEXT,
+    Parsed,
+    as_shown_percent,
+    is_empty,
+    parse_decimal,
+    parse_indicator,
+    parse_int,
+    parse_text,
+    quote,
+)
 from .raw import RawUnit, cell_error, excel_error, note_text
 
 _HEADER_SCAN = 10
@@ -230,7 +240,8 @@ def _swapped_dates(rows: list[list[Any]], plan: list[_Column], criteria: Criteri
             continue
         cells = [row[col.pos] for row in rows if col.pos < len(row)]
         real = [v for v in cells if isinstance(v, dt.date)]
-        late_text = [v for v in cells if isinstance(v, str) and (m := _DMY.fullmatch(v.strip())) and int(m[1]) > 12]
+        late_text = [v for v in cells
+                     if isinstance(v, str) and (m := DATE_TEXT.fullmatch(v.strip())) and int(m[1]) > 12]
         # five real dates at least: fewer could all fall on days up to 12 by chance (two: 15 % of files)
         if len(real) >= _SWAP_MIN_REAL and late_text and all(v.day <= 12 for v in real):
             out.append(InputError("DATES_SWAPPED", Location(file=name, sheet=sheet, field=col.ident),
@@ -244,7 +255,6 @@ def _swapped_dates(rows: list[list[Any]], plan: list[_Column], criteria: Criteri
 
 
 _SWAP_MIN_REAL = 5  # (12/31)^5 < 1 %: a file of correctly typed dates hardly ever looks swapped
-_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", re.ASCII)
 
 
 def _untold(untold: int, name: str, sheet: str | None) -> list[InputError]:

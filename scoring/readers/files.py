@@ -20,7 +20,6 @@ UNSUPPORTED = (".xls", ".xlsb", ".ods", ".numbers", ".et", ".xltx", ".xltm")
 # Excel's "Unicode Text" (UTF-16) and "Text (Tab delimited)" save as .txt: named when one holds a table of ours
 # (a readme beside the forms is not), or the units in it would only show as having sent no form.
 TEXT_TABLES = (".txt", ".tsv")
-_TABLE_WORDS = ("ma_don_vi", "ten_don_vi")
 # The registry's names in the input folder, in order of precedence when several are there (the CSV first, as it
 # always was). Here rather than in registry.py, which imports this module: discover() must know them too.
 REGISTRY_NAMES = ("don_vi.csv", "don_vi.xlsx", "don_vi.xlsm")
@@ -109,12 +108,11 @@ def looks_like_table(path: Path) -> bool:
             head = fh.read(65536)
     except OSError:  # unreadable: not ours to name
         return False
+    from .consolidated import find_header  # what makes a table ours, as for a CSV
+
     encoding = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
-    for line in head.decode(encoding, errors="ignore").splitlines()[:10]:
-        fields = {f.strip().strip('"').casefold() for f in re.split("[\t;,]", line)}
-        if fields & set(_TABLE_WORDS):
-            return True
-    return False
+    lines = head.decode(encoding, errors="ignore").splitlines()
+    return find_header([[f.strip('"') for f in re.split("[\t;,]", line)] for line in lines]) is not None
 
 
 def _walk(root: Path, unlisted: list[tuple[Path, OSError]]) -> list[Path]:

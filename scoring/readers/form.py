@@ -254,8 +254,7 @@ def _without_id(book: Book, name: str, sheet: str, row: list[Any], r: int, cols:
     typed = [ref for key in value_keys if key in cols and not is_empty(_at(row, cols[key]))
              for ref in (f"{L.col_letter(cols[key] + 1)}{r + 1}",)]
     id_col, id_ref = cols["id"], f"{L.col_letter(cols['id'] + 1)}{r + 1}"
-    merge = next((f"{L.col_letter(c0 + 1)}{r0 + 1}:{L.col_letter(c1 + 1)}{r1 + 1}"
-                  for (r0, c0), (r1, c1) in book.merged(sheet) if r0 < r <= r1 and c0 <= id_col <= c1), None)
+    merge = _merged_into(book.merged(sheet), r, id_col)
     if typed and not merge:
         formulas = book.formula_cells(sheet)
         typed = [ref for ref in typed if ref not in formulas]

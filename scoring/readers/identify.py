@@ -7,6 +7,7 @@ suggested, never applied). Values two files disagree on are dropped and reported
 from __future__ import annotations
 
 from dataclasses import replace
+from string import ascii_uppercase
 from typing import Any
 
 from ..criteria import Criteria
@@ -18,8 +19,6 @@ from ..registry import RegisteredUnit, Registry
 from .limits import MAX_NAME_CHARS
 from .parse import quote
 from .raw import RawUnit
-
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # an A1 reference's column, before its row
 
 
 def identify(raws: list[RawUnit], criteria: Criteria, reg: Registry | None, problems: list[InputError],
@@ -255,7 +254,7 @@ def _year_cell(raw: RawUnit) -> Location:
     at, where = raw.year_at, raw.where
     if at is None or at.cell is None:
         return where
-    if where.cell is not None and at.cell.lstrip(_LETTERS) == where.cell.lstrip(_LETTERS):
+    if where.cell is not None and at.cell.lstrip(ascii_uppercase) == where.cell.lstrip(ascii_uppercase):  # row
         return where
     return at
 

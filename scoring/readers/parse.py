@@ -33,7 +33,7 @@ _GROUPED_COMMA = re.compile(r"([+-]?)(\d{1,3}(?:\.\d{3})+),(\d*)", re.ASCII)  # 
 _ENGLISH = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?", re.ASCII)
 _ENGLISH_INT = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+", re.ASCII)  # 1,234 in a count: a thousand, or 1,234?
 _EXPONENT = re.compile(r"[+-]?[\d.,]*\d[eE][+-]?\d+", re.ASCII)  # 1e5 · 2,5E+3: what Python reads, not people
-_DATE_TEXT = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", re.ASCII)
+DATE_TEXT = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", re.ASCII)
 # What CSV exports often write: the date, maybe followed by a time of day, which must be a real one (a date
 # followed by anything else may be a different value cut short or pasted together, so it is refused). Database
 # and web exports write the hour with one digit, or a time zone (Z, +07:00): the date is the date written.
@@ -241,7 +241,7 @@ def parse_date(raw: Any, date1904: bool = False) -> Parsed:
             return None, ("NOT_A_DATE", f"{_DATE_RANGE} (Excel đọc số này là ngày {date:%d/%m/%Y})")
         return None, ("NOT_A_DATE", "cần ngày dạng dd/mm/yyyy")
     text = _text(raw).translate(_FULLWIDTH)
-    if m := _DATE_TEXT.fullmatch(text):
+    if m := DATE_TEXT.fullmatch(text):
         day, month, year = (int(g) for g in m.groups())
     elif m := _DATE_ISO.fullmatch(text):
         year, month, day = (int(g) for g in m.groups()[:3])

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import InputError, Location, one_of
+from ..forms.layout import col_letter
 from ..names import clean, code_key, fold_accents
 from ..numbers import format_vi
 from .limits import MAX_NAME_CHARS
@@ -52,7 +53,7 @@ def units_in(table: Table, shown: str, subjects: Sequence[str]) -> tuple[list[Ro
             continue
 
         def where(column: str, n: int = n) -> Location:
-            return Location(file=shown, sheet=table.sheet, cell=f"{_letter(at[column])}{n}", field=column)
+            return Location(file=shown, sheet=table.sheet, cell=f"{col_letter(at[column] + 1)}{n}", field=column)
 
         aliases = tuple(a.strip() for a in cells[at["ten_khac"]].split(";") if a.strip()) if "ten_khac" in at else ()
         subject = labels.get(typed.casefold()) or labels.get(label_key(typed))
@@ -108,13 +109,3 @@ def _missing_columns(table: Table, shown: str, at_row: int, missing: list[str]) 
                       f"thiếu cột {', '.join(missing)}: dòng tiêu đề (trong {HEADER_SCAN} dòng đầu) cần có các cột "
                       f"{', '.join(COLUMNS)} (ten_khac không bắt buộc), viết đúng như vậy{held}. Sửa dòng tiêu đề "
                       f"rồi chạy lại. {UNUSED}")
-
-
-def _letter(index: int) -> str:
-    """0 → A, 26 → AA: a column as Excel names it."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

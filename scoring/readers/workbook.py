@@ -175,9 +175,16 @@ class Book:
             else:
                 self._uncached[sheet] = _formulas_in(xml)
             return
-        xml = _sheet_xml(self._package_zip(), part) if part else b""
+        xml = self._part_xml(sheet)
         self._uncached.setdefault(sheet, _formulas_in(xml))
         self._errors.setdefault(sheet, _errors_in(xml))
+
+    def _part_xml(self, sheet: str) -> bytes:
+        """The sheet's part: inflated already when small (package.small), else read from the zip."""
+        part = self._package()[1].get(sheet)
+        if part is None:
+            return b""
+        return self.package.small.get(part) or _sheet_xml(self._package_zip(), part)
 
     def uncalculated(self, sheet: str, ref: str) -> bool:
         """True when the (empty-looking) cell holds a formula with no cached result: never read as empty."""
@@ -193,8 +200,7 @@ class Book:
         """Every cell (A1 ref) of the sheet holding a formula, calculated or not. Asked only in the rare case
         a reader must tell a computed cell from a typed one, so it is not part of the scans above."""
         if sheet not in self._formulas:
-            part = self._package()[1].get(sheet)
-            xml = (self.package.small.get(part) or _sheet_xml(self._package_zip(), part)) if part else b""
+            xml = self._part_xml(sheet)
             self._formulas[sheet] = {m.decode() for m in _FORMULA_CELL.findall(xml)} if b"<f" in xml else set()
         return self._formulas[sheet]
 
@@ -211,9 +217,7 @@ class Book:
                 self._percent_styles = self._read_percent_styles()
             found: frozenset[str] = frozenset()
             if self._percent_styles:
-                part = self._package()[1].get(sheet)
-                xml = (self.package.small.get(part) or _sheet_xml(self._package_zip(), part)) if part else b""
-                found = frozenset(m[1].decode() for m in _STYLED_CELL.finditer(xml)
+                found = frozenset(m[1].decode() for m in _STYLED_CELL.finditer(self._part_xml(sheet))
                                   if int(m[2]) in self._percent_styles)
             self._percent_cells[sheet] = found
         return self._percent_cells[sheet]
