@@ -155,3 +155,19 @@ def test_markup_like_text_from_inputs_is_printed_as_is(tmp_path: Path) -> None:
     assert "Xã [bold]Một[/bold]" in out and '"[/red]"' in out
     code, out = invoke("explain", str(folder), "--don-vi", "X1", width=250)
     assert code == 0 and "Xã [bold]Một[/bold]" in out
+
+
+def test_check_counts_every_problem_as_report_does_and_says_which_rows_are_merged(tmp_path: Path) -> None:
+    """The title's count is the count of problems (as report, the workbook's «Kiểm tra» sheet and the exit code
+    count them), not of table rows: missing figures are merged into one row per unit."""
+    demo = Path(__file__).resolve().parents[1] / "inputs" / "yen_the_2023"
+    run = pipeline.run(demo)
+    warnings = sum(p.severity == "warning" for p in run.problems)
+    missing = sum(p.code == "MISSING_VALUE" for p in run.problems)
+    units = len({p.unit_id for p in run.problems if p.code == "MISSING_VALUE"})
+    assert missing > units >= 1  # the demo has units missing several figures
+    code, out = invoke("check", str(demo), width=250)
+    assert code == 0 and f"cảnh báo {warnings}" in out, out  # warnings only: exit 0
+    assert f"{missing} mục MISSING_VALUE được gộp thành {units} dòng, một dòng mỗi đơn vị." in out
+    result = runner.invoke(app, ["report", str(demo), "--out", str(tmp_path / "out"), "--khong-luu"], env=ENV)
+    assert f"Có {warnings} cảnh báo" in result.output

@@ -98,8 +98,9 @@ def problems(console: Console, items: list[InputError], limit: int | None = None
     if not items:
         console.print("[green]Không phát hiện lỗi hoặc cảnh báo trong dữ liệu đầu vào.[/green]")
         return
+    counts = Counter(p.severity for p in items)  # every problem, as report, the workbook and the exit code count
+    merged = Counter(p.code for p in items if p.code in _FOLDED)
     items = by_severity(_fold(items))
-    counts = Counter(p.severity for p in items)
     title = "Kiểm tra dữ liệu: " + ", ".join(f"{SEVERITY_VI[s].lower()} {counts[s]}" for s in SEVERITY_RANK
                                               if counts[s])
     table = Table(title=title, title_justify="left", header_style="bold", expand=False, box=box.SIMPLE_HEAVY,
@@ -124,6 +125,11 @@ def problems(console: Console, items: list[InputError], limit: int | None = None
         label, style = SEVERITY_VI.get(p.severity, p.severity), SEVERITY_STYLE.get(p.severity, "")
         table.add_row(Text(label, style=style), p.code, Text(str(p.location)), Text(p.message))  # user text: no markup
     console.print(table)
+    rows = Counter(p.code for p in items if p.code in _FOLDED)
+    for code, n in merged.items():  # the title counts each of them: say why the table holds fewer rows
+        if rows[code] < n:
+            console.print(f"[dim]{format_vi(n)} mục {code} được gộp thành {format_vi(rows[code])} dòng, một dòng mỗi "
+                          "đơn vị.[/dim]")
     for code, n in over.items():
         console.print(f"[dim]… và {format_vi(n)} mục {code} khác (xem đủ với {see_all}).[/dim]")
     if len(shown) + sum(over.values()) < len(items):
