@@ -28,6 +28,25 @@ STATUS_VI = {
     "chua_cham": "chưa chấm",
 }
 
+# For people (the workbook's «Truy vết» sheet, the criteria tree); the JSON files keep the ids, which are the
+# criteria file's own words.
+LEVEL_VI = {LEAF: "tiêu chí", PARENT: "mục", GROUP: "nhóm", TOTAL: "tổng"}
+KIND_VI = {
+    "yes_no": "có/không", "checklist": "danh mục nội dung", "date_tiers": "theo mốc ngày",
+    "ratio_linear": "tỷ lệ, tính theo tỷ lệ", "ratio_tiers": "tỷ lệ, tính theo mức",
+    "count_tiers": "số lượng, theo mức",
+    "per_event": "cộng theo số lần", "deduct_per_event": "trừ theo số lần", "choice": "theo lựa chọn",
+    "judgement": "chấm theo đánh giá", "sum": "cộng các tiêu chí con", "capped_sum": "cộng, có mức tối đa",
+    "total": "tổng điểm",
+}
+
+
+def kind_vi(kind: str) -> str:
+    """A rule kind for people, its id beside it («tỷ lệ, tính theo tỷ lệ (ratio_linear)»): the id is what the
+    criteria file and truy_vet.json say."""
+    label = KIND_VI.get(kind)
+    return f"{label} ({kind})" if label else kind
+
 
 class InputRead(NamedTuple):
     indicator: str

@@ -117,6 +117,7 @@ def test_explain_and_check_and_criteria(inputs: Path) -> None:
     assert code == 0 and "Đã đọc" in out
     code, out = invoke("criteria", "--doi-tuong", "co_quan")
     assert code == 0 and "Phụ lục III" in out and "tái dựng" in out
+    assert "có/không (yes_no)" in out  # the rule kind for people, its id beside it
 
 
 def test_template_commands(tmp_path: Path) -> None:

@@ -103,6 +103,20 @@ def test_trace_sheet_is_capped_with_a_pointer_to_the_json(run: Run, tmp_path: Pa
     assert "truy_vet.json" in str(rows[-1][5])
 
 
+def test_trace_sheet_names_levels_and_rule_kinds_in_vietnamese_with_the_kind_id(run: Run, tmp_path: Path) -> None:
+    """Officers read the sheet: «tiêu chí», «nhóm», «tỷ lệ, tính theo tỷ lệ (ratio_linear)», never bare «leaf» or
+    «ratio_linear» (the id stays beside the label: it is what the criteria file and truy_vet.json say)."""
+    from scoring.criteria.models import RULE_KINDS
+
+    rows = CalamineWorkbook.from_path(str(write_xlsx(run, tmp_path / "kq.xlsx"))).get_sheet_by_name(
+        "Truy vết").to_python()
+    levels, kinds = {r[3] for r in rows[1:]}, {r[4] for r in rows[1:]}
+    assert levels <= {"tiêu chí", "mục", "nhóm", "tổng"} and {"tiêu chí", "nhóm", "tổng"} <= levels
+    assert "tỷ lệ, tính theo tỷ lệ (ratio_linear)" in kinds and "cộng các tiêu chí con (sum)" in kinds
+    assert not kinds & {*RULE_KINDS, "sum", "capped_sum", "total"}  # no bare id
+    assert all(kind.endswith(")") for kind in kinds)
+
+
 def test_text_from_inputs_is_escaped_and_control_characters_dropped(run: Run, tmp_path: Path) -> None:
     import dataclasses
 

@@ -22,7 +22,7 @@ from ..pipeline import Run
 from ..plan import BASE_ID, TOTAL_ID
 from ..ranking import edges
 from ..rules import MISSING
-from ..trace import LEAF, STATUS_VI, TraceRecord
+from ..trace import LEAF, STATUS_VI, TraceRecord, kind_vi
 
 GRADE_STYLE = {"tot": "bold green", "kha": "cyan", "trung_binh": "yellow", "yeu": "bold red"}
 CONSOLE_LIMIT, CONSOLE_EDGE = 300, 50  # rows a terminal table is worth reading; beyond, the first and last 50
@@ -236,7 +236,7 @@ def criteria_tree(console: Console, criteria: Criteria, subject: str | None) -> 
         tree = Tree(f"[bold]{scheme.annex}: {scheme.name}[/bold] (mã {s}, tổng {format_vi(scheme.total)} điểm)")
 
         def add(parent: Tree, node: Criterion) -> None:
-            kind = f" · {node.rule.kind}" if node.rule else ""
+            kind = f" · {kind_vi(node.rule.kind)}" if node.rule else ""
             label = {"bonus": " (điểm thưởng, tối đa)", "deduction": " (điểm trừ, tối đa)"}.get(node.group or "", "")
             branch = parent.add(Text.assemble((f"{node.id} ", "bold"), node.title,
                                               (f" — {format_vi(node.max)} điểm{label}{kind}", "cyan"),

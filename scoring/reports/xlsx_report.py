@@ -16,7 +16,7 @@ from ..errors import SEVERITY_VI
 from ..forms.layout import col_letter
 from ..numbers import format_vi
 from ..pipeline import Run
-from ..trace import LEAF, STATUS_VI, params_doc, sentence_pass
+from ..trace import KIND_VI, LEAF, LEVEL_VI, STATUS_VI, kind_vi, params_doc, sentence_pass
 from .writer import TRACE
 from .xlsx_stream import GRADE_STYLE, WRAP, Formula, Sheet, Styled, Workbook
 
@@ -46,8 +46,8 @@ def write_xlsx(run: Run, target: Path) -> Path:
     wb.add(Sheet("Kiểm tra", [9, 24, 10, 30, 12, 6, 24, 90],
                  ["Mức", "Mã lỗi", "Đơn vị", "Tệp", "Sheet", "Ô", "Trường", "Nội dung"], _problems(run)))
     wb.add(Sheet("Truy vết", [10, 24, 9, 7, 14, 50, 40, 30, 70, 8, 8],
-                 ["Mã đơn vị", "Đơn vị", "Mã tiêu chí", "Cấp", "Quy tắc", "Số liệu đọc (ô nguồn)", "Tham số",
-                  "Căn cứ", "Diễn giải", "Điểm", "Tối đa"], _trace(run)))
+                 ["Mã đơn vị", "Đơn vị", "Mã tiêu chí", "Cấp", "Quy tắc", "Số liệu đọc (ô nguồn)",
+                  "Tham số (như trong tệp tiêu chí)", "Căn cứ", "Diễn giải", "Điểm", "Tối đa"], _trace(run)))
     wb.add(Sheet("Thông tin", [28, 100], ["Mục", "Giá trị"], _manifest(run), filter=False))
     # A large workbook is compressed lightly: level 1 costs a third of the time of level 6 for ~15 % more bytes.
     level = 6 if sum(len(v) for v in run.ranked.values()) <= 2_000 else 1
@@ -165,6 +165,7 @@ def _trace(run: Run) -> Iterator[list[Any]]:
 def _trace_rows(run: Run) -> Iterator[list[Any]]:
     n = 0
     params: dict[Any, str] = {}
+    kinds = {k: kind_vi(k) for k in KIND_VI}
     for res in run.results:
         uid, name, readings = res.unit.unit_id, res.unit.unit_name, res.unit.values
         for rec in res.records:
@@ -175,7 +176,8 @@ def _trace_rows(run: Run) -> Iterator[list[Any]]:
             n += 1
             reads = "; ".join([f"{i.indicator} = {_show(i.value)}" + (f" [{i.origin}]" if i.origin else "")
                                for i in rec.inputs(readings)])
-            yield [uid, name, rec.criterion_id, rec.level, rec.kind, reads, _params_text(rec.params, params),
+            yield [uid, name, rec.criterion_id, LEVEL_VI.get(rec.level, rec.level),
+                   kinds.get(rec.kind, rec.kind), reads, _params_text(rec.params, params),
                    rec.citation, rec.sentence, rec.points, rec.max]
 
 
