@@ -3,16 +3,35 @@
 The public API: load the criteria, describe a unit, evaluate it, rank the results.
 
     >>> from scoring import load_criteria, UnitInput, Reading, evaluate, rank
+
+The names are loaded on first use (PEP 562): the `qd274` command imports this package before anything else,
+and the engine's imports (pydantic models, the criteria loader) would delay `qd274 --help` and leave Ctrl+C
+pressed meanwhile to Python's traceback (scoring.entry).
 """
 
-from .criteria import Criteria, load_criteria
-from .errors import CriteriaError, InputError, Location, Qd274Error
-from .evaluate import UnitResult, evaluate, evaluate_all
-from .inputs import Reading, Score, UnitInput
-from .ranking import rank
-from .trace import TraceRecord
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .criteria import Criteria, load_criteria
+    from .errors import CriteriaError, InputError, Location, Qd274Error
+    from .evaluate import UnitResult, evaluate, evaluate_all
+    from .inputs import Reading, Score, UnitInput
+    from .ranking import rank
+    from .trace import TraceRecord
 
 __version__ = "0.1.0"
+
+_HOME = {
+    "Criteria": ".criteria", "load_criteria": ".criteria",
+    "CriteriaError": ".errors", "InputError": ".errors", "Location": ".errors", "Qd274Error": ".errors",
+    "UnitResult": ".evaluate", "evaluate": ".evaluate", "evaluate_all": ".evaluate",
+    "Reading": ".inputs", "Score": ".inputs", "UnitInput": ".inputs",
+    "rank": ".ranking",
+    "TraceRecord": ".trace",
+}
 
 __all__ = [
     "Criteria",
@@ -31,3 +50,16 @@ __all__ = [
     "load_criteria",
     "rank",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home, __name__), name)
+    globals()[name] = value  # once: later lookups find it without this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

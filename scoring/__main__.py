@@ -1,5 +1,5 @@
 """`python -m scoring` runs the qd274 command."""
 
-from .cli import main
+from .entry import main
 
 main()

@@ -630,6 +630,9 @@ def main() -> NoReturn:
         code = EXIT_OK
     except SystemExit as exc:  # how typer ends every command, success included
         code = _exit_status(exc.code)
+    except KeyboardInterrupt:  # before a command started (typer parsing the line): a command says it itself
+        print("Đã dừng theo yêu cầu (Ctrl+C).", file=sys.stderr)
+        code = EXIT_INTERRUPTED
     _end(code)
 
 

@@ -1,0 +1,77 @@
+"""The command's entry point: the package loads its engine on first use, and Ctrl+C while the program is still
+loading or parsing its command line ends it with a Vietnamese line and exit 130, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import scoring
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+
+
+def test_importing_the_package_loads_no_engine_module_until_a_name_is_used() -> None:
+    out = _python("""
+        import sys
+        import scoring
+        before = sorted(m for m in ("pydantic", "scoring.criteria", "scoring.evaluate") if m in sys.modules)
+        from scoring import load_criteria, evaluate
+        print(before, "scoring.criteria" in sys.modules, load_criteria.__module__, evaluate.__module__)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[]", "True", "scoring.criteria.load", "scoring.evaluate"]
+
+
+def test_every_public_name_resolves_and_an_unknown_one_is_an_attribute_error() -> None:
+    for name in scoring.__all__:
+        assert getattr(scoring, name) is not None
+    assert set(scoring.__all__) <= set(dir(scoring))
+    with pytest.raises(AttributeError, match="no_such_name"):
+        scoring.no_such_name  # noqa: B018
+
+
+def test_ctrl_c_while_the_command_is_still_loading_exits_130_without_a_traceback() -> None:
+    # KeyboardInterrupt raised where the signal would land: inside the import of the command's modules (typer).
+    out = _python("""
+        import builtins
+        real = builtins.__import__
+        def interrupted(name, *args, **kwargs):
+            if name == "typer":
+                raise KeyboardInterrupt
+            return real(name, *args, **kwargs)
+        builtins.__import__ = interrupted
+        from scoring.entry import main
+        main()
+    """)
+    assert out.returncode == 130, out.stderr
+    assert "Traceback" not in out.stderr and "Đã dừng theo yêu cầu (Ctrl+C)" in out.stderr
+
+
+def test_ctrl_c_while_the_command_line_is_parsed_exits_130_without_a_traceback() -> None:
+    out = _python("""
+        import sys
+        from scoring import cli
+        def interrupted(*args, **kwargs):
+            raise KeyboardInterrupt
+        cli.app = interrupted
+        sys.argv = ["qd274", "score", "."]
+        cli.main()
+    """)
+    assert out.returncode == 130, out.stderr
+    assert "Traceback" not in out.stderr and "Đã dừng theo yêu cầu (Ctrl+C)." in out.stderr
+
+
+def test_the_installed_command_goes_through_the_entry_point() -> None:
+    text = (ROOT / "pyproject.toml").read_text("utf-8")
+    assert 'qd274 = "scoring.entry:main"' in text
+    assert "from .entry import main" in (ROOT / "scoring" / "__main__.py").read_text("utf-8")
