@@ -6,15 +6,16 @@ The public API: load the criteria, describe a unit, evaluate it, rank the result
 
 The names are loaded on first use (PEP 562): the `qd274` command imports this package before anything else,
 and the engine's imports (pydantic models, the criteria loader) would delay `qd274 --help` and leave Ctrl+C
-pressed meanwhile to Python's traceback (scoring.entry).
+pressed meanwhile to Python's traceback (scoring.entry). Only underscored helpers live here besides the API:
+`dir(scoring)` is the API (tests/test_public_api.py).
 """
 
-from __future__ import annotations
+import sys as _sys
+import types as _types
+import typing as _typing
+from importlib import import_module as _import_module
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from .criteria import Criteria, load_criteria
     from .errors import CriteriaError, InputError, Location, Qd274Error
     from .evaluate import UnitResult, evaluate, evaluate_all
@@ -52,14 +53,27 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home, __name__), name)
+    value = getattr(_import_module(home, __name__), name)
     globals()[name] = value  # once: later lookups find it without this function
     return value
 
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
+
+
+class _Package(_types.ModuleType):
+    def __setattr__(self, name: str, value: object) -> None:
+        # Importing a submodule records it on its package: scoring.evaluate = <module scoring.evaluate>, which
+        # would hide the function of the same name. The public name stays the function, as when this file
+        # imported everything at once.
+        if name in _HOME and isinstance(value, _types.ModuleType) and value.__name__ == f"{__name__}.{name}":
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package

@@ -32,6 +32,21 @@ def test_importing_the_package_loads_no_engine_module_until_a_name_is_used() -> 
     assert out.stdout.split() == ["[]", "True", "scoring.criteria.load", "scoring.evaluate"]
 
 
+def test_a_public_name_stays_itself_after_its_submodule_is_imported() -> None:
+    # Importing scoring.evaluate (the module) records it on the package; `from scoring import evaluate` must
+    # still give the function (it gave the module, and 977 tests failed in a full run: found by review).
+    out = _python("""
+        import scoring.pipeline, scoring.evaluate
+        from scoring import evaluate, evaluate_all, load_criteria
+        import scoring.criteria
+        from scoring import Criteria
+        print(type(evaluate).__name__, type(evaluate_all).__name__, type(load_criteria).__name__,
+              type(Criteria).__name__, type(scoring.evaluate).__name__)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["function", "function", "function", "type", "function"]
+
+
 def test_every_public_name_resolves_and_an_unknown_one_is_an_attribute_error() -> None:
     for name in scoring.__all__:
         assert getattr(scoring, name) is not None
