@@ -553,8 +553,9 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
                  f"Xếp loại {nam[0]}", f"Xếp loại {nam[1]}", f"Hạng {nam[0]}", f"Hạng {nam[1]}"):
         table.add_column(head)
     for c in changes:
-        (points_a, grade_a, rank_a), (points_b, grade_b, rank_b) = _side(c.before), _side(c.after)
-        delta = c.delta
+        points_a, grade_a, rank_a = _side(c.before, c.before_has_data)
+        points_b, grade_b, rank_b = _side(c.after, c.after_has_data)
+        delta = c.delta  # None for a unit without data in either year: «—», no sign
         table.add_row(Text(c.subject), Text(c.unit_id), Text(c.unit_name), points_a, points_b,
                       ("+" if delta and delta > 0 else "") + format_vi(delta) if delta is not None else "—",
                       grade_a, grade_b, rank_a, rank_b)
@@ -563,17 +564,22 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
 
 
 def _compare_summary(changes: list[Any]) -> str:
+    # A unit without data in one of the years has no change (its 0 points are not a score) and its «Không xếp
+    # loại» is no regrading: it is counted apart, and the counts add up to the units.
     up = sum(1 for c in changes if c.delta is not None and c.delta > 0)
     down = sum(1 for c in changes if c.delta is not None and c.delta < 0)
     same = sum(1 for c in changes if c.delta == 0)
-    regraded = sum(1 for c in changes if c.before and c.after and c.before[1] != c.after[1])
-    one_side = len(changes) - up - down - same
+    regraded = sum(1 for c in changes if c.before and c.after and not c.no_data and c.before[1] != c.after[1])
+    no_data = sum(1 for c in changes if c.no_data)
+    one_side = len(changes) - up - down - same - no_data
     return (f"{len(changes)} đơn vị: tăng điểm {up}, giảm {down}, không đổi {same}, đổi xếp loại {regraded}"
-            + (f", chỉ có ở một năm {one_side}" if one_side else "") + ".")
+            + (f", chỉ có ở một năm {one_side}" if one_side else "")
+            + (f", không có số liệu ở một trong hai năm {no_data}" if no_data else "") + ".")
 
 
 def _largest_changes(changes: list[Any], each: int) -> list[Any]:
-    """The `each` largest rises and `each` largest falls, in the table's order (subject, code)."""
+    """The `each` largest rises and `each` largest falls, in the table's order (subject, code). A unit without
+    data in either year has no delta: it is neither."""
     moved = [c for c in changes if c.delta]
     rises = sorted((c for c in moved if c.delta > 0), key=lambda c: (-c.delta, c.subject, c.unit_id))[:each]
     falls = sorted((c for c in moved if c.delta < 0), key=lambda c: (c.delta, c.subject, c.unit_id))[:each]
@@ -593,12 +599,15 @@ def _local_time(stamp: str) -> str:
     return (when.astimezone() if when.tzinfo else when).strftime("%d/%m/%Y %H:%M")
 
 
-def _side(year: Any) -> tuple[str, str, str]:
-    """One year's (points, grade, rank) of a unit as the comparison table shows them; dashes when absent."""
+def _side(year: Any, has_data: bool = True) -> tuple[str, str, str]:
+    """One year's (points, grade, rank) of a unit as the comparison table shows them; dashes when absent. A unit
+    without data that year has no points or rank to show (as `score` and the Word report), only its grade."""
     from .numbers import format_or_dash
 
     if not year:
         return "—", "—", "—"
+    if not has_data:
+        return "—", year[1], "—"
     return format_or_dash(year[0]), year[1], str(year[2] or "—")
 
 

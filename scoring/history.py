@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from .errors import HistoryError
 from .history_file import SCHEMA_VERSION, History, connect, default_db, open_history
+from .plan import BASE_ID, TOTAL_ID
+from .rules import MISSING
 
 if TYPE_CHECKING:
     from .pipeline import Run
@@ -51,7 +53,8 @@ def _insert(conn: sqlite3.Connection, run: Run) -> int:
          manifest["engine"]["version"], json.dumps(manifest, ensure_ascii=False)))
     run_id = int(cur.lastrowid or 0)
     conn.executemany("INSERT INTO unit_results (run_id, unit_id, unit_name, subject, year, base, bonus, deduction, "
-                     "total, grade_id, grade, rank, criteria) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "total, grade_id, grade, rank, criteria, has_data) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      _unit_rows(run, run_id))
     return run_id
 
@@ -70,7 +73,8 @@ def _unit_rows(run: Run, run_id: int) -> Iterator[tuple[object, ...]]:
                                         f"{_json_text(rec.points)},{_quote(rec.status)}]")
             parts.append(text)
         yield (run_id, r.unit.unit_id, r.unit.unit_name, r.unit.subject, r.unit.year, str(r.base), str(r.bonus),
-               str(r.deduction), str(r.total), r.grade_id, r.grade_name, r.rank, f"[{','.join(parts)}]")
+               str(r.deduction), str(r.total), r.grade_id, r.grade_name, r.rank, f"[{','.join(parts)}]",
+               1 if r.unit.has_data else 0)
 
 
 @dataclass(frozen=True)
@@ -152,15 +156,28 @@ def _file_of(conn: sqlite3.Connection) -> str:
 
 @dataclass(frozen=True)
 class Change:
+    """One unit in two runs. `before`/`after` is None where the unit is not in that run; `*_has_data` is False
+    where the unit sent no data that year: its recorded 0 points are not a score, so it has no `delta`."""
+
     subject: str
     unit_id: str
     unit_name: str
     before: tuple[Decimal, str, int | None] | None  # total, grade, rank
     after: tuple[Decimal, str, int | None] | None
+    before_has_data: bool = True
+    after_has_data: bool = True
+
+    @property
+    def no_data(self) -> bool:
+        """In both runs, and without data in one of them (or both)."""
+        return self.before is not None and self.after is not None and not (self.before_has_data
+                                                                           and self.after_has_data)
 
     @property
     def delta(self) -> Decimal | None:
-        return None if self.before is None or self.after is None else self.after[0] - self.before[0]
+        if self.before is None or self.after is None or self.no_data:
+            return None
+        return self.after[0] - self.before[0]
 
 
 def _points(conn: sqlite3.Connection, text: object, run_id: int, unit_id: str) -> Decimal:
@@ -176,17 +193,55 @@ def _points(conn: sqlite3.Connection, text: object, run_id: int, unit_id: str) -
     return value
 
 
+# What a criterion record of a unit without data holds (scoring.evaluate): no self-score, no appraisal, and a
+# status saying nothing was read: "thiếu số liệu", or "chưa chấm" for a criterion judged, not computed. The two
+# totals (co_ban, tong_diem) are "ok" for every unit.
+_NOTHING_READ = frozenset({MISSING, "chua_cham"})
+
+
+def _had_data(conn: sqlite3.Connection, run_id: int, subject: str, unit_id: str, total: Decimal,
+              rank: object) -> bool:
+    """Whether a unit recorded before schema 3 (has_data NULL) had data, as far as its row can tell.
+
+    A unit without data is recorded with 0 points, unranked («Không xếp loại»), and criterion records that hold
+    nothing (no self-score, no appraisal, a status in _NOTHING_READ). It is taken as without data only when its
+    row shows all of that. A unit with data shows otherwise wherever the history can tell: a self-score or an
+    appraisal is kept, a criterion that read its values has another status ("ok", "lỗi dữ liệu"), and a unit
+    with data is ranked unless an override ungraded it. What the row cannot tell apart (ungraded by an override
+    while every criterion lacked a value and nothing was self-scored, e.g. only «không nộp hồ sơ» sent) is
+    taken as without data, which its 0 points and grade already say. A row without criterion records (written
+    by hand) is taken as having data, as every row was read before schema 3.
+    """
+    if rank is not None or total != 0:
+        return True
+    records = conn.execute("SELECT criterion_id, self, appraised, status FROM criterion_results "
+                           "WHERE run_id = ? AND subject = ? AND unit_id = ?", (run_id, subject, unit_id)).fetchall()
+    return not records or any(s is not None or a is not None or (st not in _NOTHING_READ
+                                                                 and cid not in (BASE_ID, TOTAL_ID))
+                              for cid, s, a, st in records)
+
+
 def compare(conn: sqlite3.Connection, run_a: int, run_b: int) -> list[Change]:
-    def load(run_id: int) -> dict[tuple[str, str], tuple[str, tuple[Decimal, str, int | None]]]:
+    # A history read without being migrated (lich-su, so-sanh) may be of schema 1 or 2: no has_data column
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(unit_results)")}
+    has_data = "has_data" if "has_data" in columns else "NULL"
+
+    def load(run_id: int) -> dict[tuple[str, str], tuple[str, tuple[Decimal, str, int | None], bool]]:
         if run_id not in _INT64:  # SQLite cannot bind it (OverflowError): no such run, nothing to load
             return {}
-        rows = conn.execute("SELECT subject, unit_id, unit_name, total, grade, rank FROM unit_results "
-                            "WHERE run_id = ?", (run_id,))
-        return {(s, u): (n, (_points(conn, t, run_id, u), g, r)) for s, u, n, t, g, r in rows}
+        rows = conn.execute(f"SELECT subject, unit_id, unit_name, total, grade, rank, {has_data} FROM unit_results "
+                            "WHERE run_id = ?", (run_id,)).fetchall()
+        out = {}
+        for s, u, n, t, g, r, h in rows:
+            points = _points(conn, t, run_id, u)
+            had = bool(h) if h is not None else _had_data(conn, run_id, s, u, points, r)
+            out[(s, u)] = (n, (points, g, r), had)
+        return out
 
     a, b = load(run_a), load(run_b)
     out = []
     for key in sorted(set(a) | set(b)):
         name = (b.get(key) or a[key])[0]
-        out.append(Change(key[0], key[1], name, a[key][1] if key in a else None, b[key][1] if key in b else None))
+        out.append(Change(key[0], key[1], name, a[key][1] if key in a else None, b[key][1] if key in b else None,
+                          a[key][2] if key in a else True, b[key][2] if key in b else True))
     return out

@@ -23,7 +23,11 @@ from .errors import HistoryError
 # gives them back as rows. Schema 1 kept them in a table of that name: a schema-1 file is migrated in place
 # (the table is renamed and read through the same view), nothing is rewritten or dropped. Schema 1 wrote no
 # user_version (0) and no application_id; schema 2 writes both.
-SCHEMA_VERSION = 2
+# Schema 3: unit_results.has_data, 1 or 0, whether the unit sent anything (values, self-scores, an appraisal):
+# a unit without data is recorded with 0 points that are not a score. A schema-1 or -2 file gets the column
+# (ALTER TABLE … ADD COLUMN, as schema 2 added `criteria`); its old rows hold NULL, unknown, which
+# scoring.history infers from what they recorded.
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x51323734  # "Q274" in ASCII, in the file's header: file(1) and we know the file by it
 _APPEND_ONLY = 'BEGIN SELECT RAISE(ABORT, \'lịch sử chỉ được ghi thêm\'); END'
 _CREATE = (
@@ -36,6 +40,7 @@ _CREATE = (
   subject TEXT NOT NULL, year INTEGER NOT NULL, base TEXT NOT NULL, bonus TEXT NOT NULL, deduction TEXT NOT NULL,
   total TEXT NOT NULL, grade_id TEXT NOT NULL, grade TEXT NOT NULL, rank INTEGER,
   criteria TEXT,  -- [[criterion_id, self, computed, appraised, final, status], …], exact decimal text
+  has_data INTEGER,  -- 1 or 0; NULL in rows recorded before schema 3
   PRIMARY KEY (run_id, subject, unit_id))""",
     """CREATE TABLE IF NOT EXISTS criterion_results_v1 (
   run_id INTEGER NOT NULL REFERENCES runs(id), unit_id TEXT NOT NULL, subject TEXT NOT NULL,
@@ -54,16 +59,18 @@ _CREATE = (
       for table in ("runs", "unit_results", "criterion_results_v1") for op in ("update", "delete")),
 )
 
-# What a qd274 history may hold, schema 1 or 2, by name: any other table, view, trigger or index (SQLite's own
+# What a qd274 history may hold, schema 1 to 3, by name: any other table, view, trigger or index (SQLite's own
 # sqlite_… aside) means the file belongs to someone else, and so does one of our tables with other columns.
 _RUN_COLUMNS = ("id", "created_at", "year", "criteria_sha256", "criteria_status", "engine_version", "manifest")
 _UNIT_COLUMNS_V1 = ("run_id", "unit_id", "unit_name", "subject", "year", "base", "bonus", "deduction", "total",
                     "grade_id", "grade", "rank")
 _CRITERION_COLUMNS = ("run_id", "unit_id", "subject", "criterion_id", "self", "computed", "appraised", "final",
                       "status")
-_COLUMNS = {"runs": (_RUN_COLUMNS,), "unit_results": ((*_UNIT_COLUMNS_V1, "criteria"), _UNIT_COLUMNS_V1),
+_COLUMNS = {"runs": (_RUN_COLUMNS,),  # each table's columns, the current schema's first
+            "unit_results": ((*_UNIT_COLUMNS_V1, "criteria", "has_data"), (*_UNIT_COLUMNS_V1, "criteria"),
+                             _UNIT_COLUMNS_V1),
             "criterion_results_v1": (_CRITERION_COLUMNS,),
-            "criterion_results": (_CRITERION_COLUMNS,)}  # schema 1's table; a view in schema 2
+            "criterion_results": (_CRITERION_COLUMNS,)}  # schema 1's table; a view since schema 2
 _TRIGGERS = {f"no_{op}_{table}" for table in _COLUMNS for op in ("update", "delete")}
 _COMPLETE = {"runs": "table", "unit_results": "table", "criterion_results_v1": "table", "criterion_results": "view",
              **{f"no_{op}_{t}": "trigger" for t in ("runs", "unit_results", "criterion_results_v1")
@@ -100,13 +107,15 @@ def connect(path: Path, write: bool = True) -> History:
 def open_history(path: Path, write: bool = True) -> Iterator[History]:
     """The history for one command, closed afterwards.
 
-    write=True (`report`): a missing file is made, with its folders; an empty file or a schema-1 history is set
-    up or migrated in one transaction; a complete history is opened without writing anything.
+    write=True (`report`): a missing file is made, with its folders; an empty file or a history of an earlier
+    schema (1 or 2) is set up or migrated in one transaction; a complete history is opened without writing
+    anything.
     write=False (`lich-su`, `so-sanh`): read-only (SQLite's mode=ro). Nothing is ever created, migrated or
     written, so the file's bytes stay as they were, a read-only file or folder is enough, and a `report`
     writing at the same time does not block it. A missing file, or one without any run table yet, reads as an
     empty history: list_runs gives [] (the caller says "Chưa có lần chạy nào"), runs_for raises "Chưa có lần
-    chạy nào cho năm Y"; History.exists is False when there is no file. A schema-1 file is read as it is.
+    chạy nào cho năm Y"; History.exists is False when there is no file. A file of an earlier schema is read as
+    it is (scoring.history reads what each schema holds).
 
     Either way a file that is not a qd274 history (not SQLite, damaged, another program's database, one of our
     table names with other columns) or that a newer qd274 made is refused before anything is written to it.
@@ -233,16 +242,18 @@ def _empty(path: Path, exists: bool) -> History:
 
 @dataclass(frozen=True)
 class _Found:
-    """A file recognised as a qd274 history (or as empty): its schema version and objects, by name."""
+    """A file recognised as a qd274 history (or as empty): its schema version and objects, by name, and
+    whether one of its tables has an earlier schema's columns (user_version alone is not trusted for that)."""
 
     version: int
     application_id: int
     objects: dict[str, str]
+    old_columns: bool = False
 
     @property
     def complete(self) -> bool:
         return (self.version == SCHEMA_VERSION and self.application_id == APPLICATION_ID
-                and self.objects == _COMPLETE)
+                and self.objects == _COMPLETE and not self.old_columns)
 
 
 def _recognise(conn: sqlite3.Connection, path: Path) -> _Found:
@@ -271,18 +282,20 @@ def _recognise(conn: sqlite3.Connection, path: Path) -> _Found:
     if version > SCHEMA_VERSION:
         raise not_ours(f"cơ sở dữ liệu có phiên bản {version} của chương trình khác",
                        f"user_version {version}, no table runs")
+    old_columns = False
     for name, kind in sorted(objects.items()):
         if kind == "table" and name in _COLUMNS:
             columns = tuple(str(row[1]) for row in conn.execute(f"PRAGMA table_info({name})"))  # a name of ours
             if columns not in _COLUMNS[name]:
                 raise not_ours(f"bảng «{name}» của tệp có các cột {', '.join(columns)}, khác bảng cùng tên của qd274",
                                f"table {name}({', '.join(columns)})")
+            old_columns = old_columns or columns != _COLUMNS[name][0]
         elif not ((kind, name) == ("view", "criterion_results") or (kind == "trigger" and name in _TRIGGERS)):
             raise not_ours(f"tệp có {_KIND_VI.get(kind, kind)} «{name}», lịch sử của qd274 không có", f"{kind} {name}")
     if objects.get("criterion_results") == "table" and "criterion_results_v1" in objects:
         raise not_ours("có cả bảng criterion_results lẫn criterion_results_v1",
                        "tables criterion_results and criterion_results_v1")
-    return _Found(version, app, objects)
+    return _Found(version, app, objects, old_columns)
 
 
 def _a_folder(path: Path) -> HistoryError:
@@ -319,7 +332,8 @@ def _failure(path: Path, exc: sqlite3.Error | OSError) -> HistoryError:
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    """Schema 1 → 2, in the caller's transaction: the per-criterion table is renamed and read through the view."""
+    """Schema 1 → 2 → 3, in the caller's transaction: the per-criterion table is renamed and read through the
+    view; unit_results gets `criteria`, then `has_data` (NULL in the rows already there: not known)."""
     tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "criterion_results" in tables:
         for op in ("update", "delete"):  # the triggers follow the table; they are made again under new names
@@ -329,3 +343,5 @@ def _migrate(conn: sqlite3.Connection) -> None:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(unit_results)")}
         if "criteria" not in columns:
             conn.execute("ALTER TABLE unit_results ADD COLUMN criteria TEXT")
+        if "has_data" not in columns:  # after `criteria`: the columns come in the order _CREATE gives them
+            conn.execute("ALTER TABLE unit_results ADD COLUMN has_data INTEGER")

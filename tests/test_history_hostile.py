@@ -158,18 +158,20 @@ def test_a_history_from_a_newer_qd274_is_refused_and_left_as_it_was(db: Path, wr
     with pytest.raises(HistoryError) as caught:
         _open(db, write)
     assert _files(db.parent) == before
-    assert _query(db, "PRAGMA user_version") == [(7,)]  # not set back to 2
+    assert _query(db, "PRAGMA user_version") == [(7,)]  # not set back to this qd274's schema
     said = str(caught.value)
     assert "do phiên bản qd274 mới hơn tạo (lược đồ 7)" in said and "Cập nhật qd274" in said
     assert said.endswith(f"(user_version 7 > {history.SCHEMA_VERSION})")
 
 
 def test_lich_su_on_a_newer_history_with_another_manifest_is_a_clear_error(db: Path) -> None:
-    _sql(db, "DROP TRIGGER no_update_runs", "UPDATE runs SET manifest = '{\"format\": 3}'", "PRAGMA user_version = 3")
+    newer = history.SCHEMA_VERSION + 1
+    _sql(db, "DROP TRIGGER no_update_runs", "UPDATE runs SET manifest = '{\"format\": 3}'",
+         f"PRAGMA user_version = {newer}")
     before = _files(db.parent)
     result = CliRunner().invoke(app, ["lich-su", "--db", str(db)], env=ENV)
     assert result.exit_code == 1, result.output  # not a KeyError (exit 3)
-    assert "do phiên bản qd274 mới hơn tạo (lược đồ 3)" in " ".join(result.output.split())
+    assert f"do phiên bản qd274 mới hơn tạo (lược đồ {newer})" in " ".join(result.output.split())
     assert _files(db.parent) == before
 
 
