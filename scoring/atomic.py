@@ -19,6 +19,9 @@ from typing import Any
 Writer = Callable[[Path], object]
 _batch: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("qd274_atomic_batch", default=None)
 _STALE_SECONDS = 3600  # a temp file untouched this long belongs to no live run, whatever its process id says
+# The temp files this process has made and not yet moved or removed: what sweep() removes when the command is
+# interrupted (an interrupt between two steps of the cleanup below would otherwise leave one behind).
+_live: set[Path] = set()
 
 
 class NotAFileError(OSError):
@@ -95,27 +98,51 @@ def stage(target: Path, write: Writer) -> Path:
     on any failure the temp file is removed. Its name carries this process's id (see remove_stale_temps)."""
     check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    tmp_path: Path | None = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        exc.filename = str(target)  # the user knows the file they asked for, not our temp name
-        raise
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
+        # An interrupt is held while the file is made: one that came between its creation and our knowing its
+        # name (a signal arrives during the open() call and Python acts on it at the next instruction, inside
+        # mkstemp) left it behind, with nothing to remove it. Delivered here, it finds the name to remove.
+        with _signals_held():
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+            except OSError as exc:
+                exc.filename = str(target)  # the user knows the file they asked for, not our temp name
+                raise
+            os.close(fd)
+            tmp_path = Path(tmp)
+            _live.add(tmp_path)
         write(tmp_path)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes the file private; outputs are ordinary files
     except OSError as exc:
-        tmp_path.unlink(missing_ok=True)
-        if exc.filename == str(tmp_path):  # the user knows the file they asked for, not our temp name
-            exc.filename = str(target)
+        if tmp_path is not None:
+            _remove(tmp_path)
+            if exc.filename == str(tmp_path):  # the user knows the file they asked for, not our temp name
+                exc.filename = str(target)
         raise
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        if tmp_path is not None:
+            _remove(tmp_path)
         raise
     return tmp_path
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    _live.discard(path)
+
+
+def sweep() -> None:
+    """Remove every temp file this process still has (the command was interrupted), with interrupts held: the
+    last step before the process ends, so a folder is left as it was found."""
+    with _signals_held():
+        for path in sorted(_live):
+            try:
+                _remove(path)
+            except OSError:  # gone with its folder, or not ours to remove any more: the next run clears it
+                _live.discard(path)
 
 
 def commit(staged: Sequence[tuple[Path, Path]]) -> None:
@@ -133,15 +160,22 @@ def commit(staged: Sequence[tuple[Path, Path]]) -> None:
                 for tmp, target in staged:
                     kept.append((target, _keep_aside(target)))
                     os.replace(tmp, target)
+                    _live.discard(tmp)
             except BaseException:
                 _put_back(kept)
                 raise
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)  # already moved: nothing there any more
-        for _, aside in kept:
-            if aside is not None:
-                aside.unlink(missing_ok=True)
+            finally:  # here, interrupts held: the cleanup is not cut short
+                _clean_up(staged, kept)
+    finally:  # when a check or the lock failed first (nothing done above: removing twice is harmless)
+        _clean_up(staged, kept)
+
+
+def _clean_up(staged: Sequence[tuple[Path, Path]], kept: list[tuple[Path, Path | None]]) -> None:
+    for tmp, _ in staged:
+        _remove(tmp)  # already moved: nothing there any more
+    for _, aside in kept:
+        if aside is not None:
+            _remove(aside)
 
 
 def _keep_aside(target: Path) -> Path | None:
@@ -151,12 +185,17 @@ def _keep_aside(target: Path) -> Path | None:
         return None
     aside = target.with_name(f".{target.name}.{os.getpid()}.previous.tmp")
     aside.unlink(missing_ok=True)
+    _live.add(aside)  # before it exists: an interrupt right after it is made still finds it in sweep()
     try:
-        os.link(target, aside)
-    except OSError:  # FAT, exFAT (USB sticks), some network shares: no hard links
-        import shutil
+        try:
+            os.link(target, aside)
+        except OSError:  # FAT, exFAT (USB sticks), some network shares: no hard links
+            import shutil
 
-        shutil.copyfile(target, aside)
+            shutil.copyfile(target, aside)
+    except BaseException:  # a copy cut short (a full disk) is not left beside the target
+        _remove(aside)
+        raise
     return aside
 
 
@@ -173,8 +212,9 @@ def _put_back(kept: list[tuple[Path, Path | None]]) -> None:
 
 
 def discard(staged: Sequence[tuple[Path, Path]]) -> None:
-    for tmp, _ in staged:
-        tmp.unlink(missing_ok=True)
+    with _signals_held():  # an interrupt while removing them would leave the rest
+        for tmp, _ in staged:
+            _remove(tmp)
 
 
 @contextlib.contextmanager
@@ -201,15 +241,19 @@ def _folder_lock(folder: Path | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Ctrl+C and SIGTERM held back while the renames run, then delivered: a set of files is never left half
-    replaced by an interrupt. Python handles signals on the main thread whichever thread the system picks, so
-    the handlers are swapped for ones that only take note (a thread's signal mask would not be enough)."""
+    """Ctrl+C, SIGTERM and SIGHUP (the terminal closed) held back while the renames run, then delivered: a set of
+    files is never left half replaced by an interrupt. Python handles signals on the main thread whichever thread
+    the system picks, so the handlers are swapped for ones that only take note (a thread's signal mask would not
+    be enough). SIGHUP is held only when a Python handler is set for it (qd274's: it ends the run as Ctrl+C)."""
     if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
         yield
         return
     pending: list[int] = []
     held = [s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None
             and signal.getsignal(s) is not None]  # None: a handler set outside Python, left as it is
+    hup = getattr(signal, "SIGHUP", None)
+    if hup is not None and callable(signal.getsignal(hup)):  # not SIG_DFL: a closed terminal still ends us
+        held.append(hup)
     previous: dict[int, Any] = {}
     try:
         for s in held:  # inside the try: a signal between two swaps still finds every swapped handler restored

@@ -16,7 +16,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 
 from . import cli_words
-from .atomic import NotAFileError
+from .atomic import NotAFileError, sweep
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl+C
@@ -84,7 +84,8 @@ def guarded(func: F) -> F:
             return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.BadParameter):
             raise  # usage errors are typer's to report (exit 2)
-        except KeyboardInterrupt:  # Ctrl+C, a kill, the terminal closed: temp files are gone by now (atomic)
+        except KeyboardInterrupt:  # Ctrl+C, a kill, the terminal closed: the writers removed their temp files,
+            sweep()  # and whatever an interrupt between two of their steps left is removed now
             _console(stderr=True).print("Đã dừng theo yêu cầu: tệp đang ghi dở đã được xóa, không tệp kết quả nào bị "
                                         "thay dở dang.", markup=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None

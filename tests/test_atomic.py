@@ -164,3 +164,90 @@ def test_a_rename_failing_part_way_puts_every_previous_file_back(tmp_path: Path,
         commit(staged)
     assert [(tmp_path / n).read_text() for n in "ab"] == ["old a", "old b"]
     assert not (tmp_path / "c").exists() and temps(tmp_path) == []
+
+
+def _interrupt_right_after_creation(monkeypatch: pytest.MonkeyPatch, signum: int) -> None:
+    """The signal arrives while mkstemp's open() runs: Python acts on it at the next instruction, inside mkstemp,
+    once the file exists but before its name is returned."""
+    real = atomic.tempfile.mkstemp
+
+    def mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+        made = real(*args, **kwargs)  # type: ignore[call-overload]
+        signal.raise_signal(signum)
+        return made  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", mkstemp)
+
+
+@posix_only
+def test_an_interrupt_as_the_temp_file_is_made_leaves_no_temp_file(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _interrupt_right_after_creation(monkeypatch, signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "kq.xlsx", put("new"))
+    assert list(tmp_path.iterdir()) == []
+
+
+@posix_only
+def test_a_closed_terminal_as_the_temp_file_is_made_leaves_no_temp_file(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    def hang_up(signum: int, frame: object) -> None:  # qd274's handler (scoring.cli): SIGHUP ends the run as Ctrl+C
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGHUP, hang_up)
+    try:
+        _interrupt_right_after_creation(monkeypatch, signal.SIGHUP)
+        with pytest.raises(KeyboardInterrupt):
+            write_atomic(tmp_path / "kq.xlsx", put("new"))
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sweep_removes_the_temp_files_still_held_and_only_those(tmp_path: Path) -> None:
+    """An interrupt between two steps (a file staged, not yet handed to its batch) leaves it to sweep(), which the
+    command calls when it is interrupted."""
+    (tmp_path / "kq.xlsx").write_text("old")
+    staged = stage(tmp_path / "kq.xlsx", put("new"))
+    (tmp_path / ".other.tmp").write_text("not ours")
+    atomic.sweep()
+    assert not staged.exists() and sorted(p.name for p in tmp_path.iterdir()) == [".other.tmp", "kq.xlsx"]
+    commit([(stage(tmp_path / "kq.xlsx", put("newer")), tmp_path / "kq.xlsx")])
+    atomic.sweep()  # a committed file is no longer the sweep's
+    assert (tmp_path / "kq.xlsx").read_text() == "newer"
+
+
+@posix_only
+# An interrupt inside pathlib's open() leaves that file object to the collector, which warns: not the subject here
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_interrupts_at_any_moment_of_a_batch_leave_no_temp_file(tmp_path: Path) -> None:
+    """Ctrl+C at 400 moments spread over writing, staging and committing two files (over an existing one, so the
+    previous file is kept aside too): once the command has swept, the folder holds only finished files."""
+    import random
+
+    rnd = random.Random(274)
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
+    left: list[list[str]] = []
+    try:
+        for _ in range(400):
+            try:
+                signal.setitimer(signal.ITIMER_REAL, rnd.uniform(0.00001, 0.0004))
+                with together():
+                    write_atomic(tmp_path / "kq.xlsx", put("x"))
+                    write_atomic(tmp_path / "tv.json", put("y"))
+                time.sleep(0.001)  # the timer fires here when the batch was faster
+            except KeyboardInterrupt:
+                try:
+                    atomic.sweep()  # as the command does (scoring.cli.guarded)
+                except KeyboardInterrupt:
+                    atomic.sweep()
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            temp_files = temps(tmp_path)
+            if temp_files:
+                left.append(temp_files)
+                for name in temp_files:
+                    (tmp_path / name).unlink()
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert left == []
