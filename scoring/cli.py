@@ -291,9 +291,9 @@ def criteria_cmd(doi_tuong: SubjectOpt = None,
         from .criteria.excel import export_excel
 
         export_excel(criteria, xuat)
-        again = f" --tieu-chi {tieu_chi}" if tieu_chi else ""  # the hint must name the file exported
+        again = f" --tieu-chi {cli_words.shell_arg(tieu_chi)}" if tieu_chi else ""  # names the file exported
         con.print(f"Đã xuất bộ tiêu chí ra {xuat}. Sửa các ô màu vàng rồi nhập lại bằng: "
-                  f"qd274 criteria --nhap {xuat}{again}", markup=False)
+                  f"qd274 criteria --nhap {cli_words.shell_arg(xuat)}{again}", markup=False)
         return
     from .reports.console import criteria_tree
 
@@ -468,7 +468,7 @@ def _nothing_to_report(path: Path, result: Any, nam: int | None, doi_tuong: str 
             why = "Sửa các lỗi dưới đây rồi chạy lại."
         elif result.read.registry is not None:  # early in the season: the registry, and no form yet
             why = ("Ở đó mới có danh sách đơn vị, chưa có biểu nào. Xem đơn vị nào chưa gửi biểu bằng "
-                   f"«qd274 score {escape(str(path))}».")
+                   f"«qd274 score {escape(cli_words.shell_arg(path))}».")
         else:
             why = ("Ở đó không có biểu chấm điểm (.xlsx) hay bảng tổng hợp (.xlsx, .csv) nào: kiểm tra đường dẫn rồi "
                    "chạy lại.")

@@ -104,6 +104,16 @@ class Group(_Words, TyperGroup):
     """The qd274 command itself."""
 
 
+_SHELL_SPECIAL = frozenset(" \t&()[]{}^=;!'+,`~|<>$*?#%")
+
+
+def shell_arg(path: object) -> str:
+    """A path as it must be typed in a command line shown to copy: in double quotes when it holds a space or a
+    character cmd.exe or a POSIX shell would take for syntax (C:\\Users\\Nguyễn Văn A\\tieu chi.xlsx)."""
+    text = str(path)
+    return f'"{text}"' if not text or any(ch in _SHELL_SPECIAL for ch in text) else text
+
+
 def bad_parameter(message: str, param_hint: str | None = None) -> Exception:
     """typer's BadParameter carrying qd274's own (Vietnamese) words, told apart from typer's English ones."""
     import typer

@@ -172,3 +172,18 @@ def test_check_counts_every_problem_as_report_does_and_says_which_rows_are_merge
     assert f"{missing} mục MISSING_VALUE được gộp thành {units} dòng, một dòng mỗi đơn vị." in out
     result = runner.invoke(app, ["report", str(demo), "--out", str(tmp_path / "out"), "--khong-luu"], env=ENV)
     assert f"Có {warnings} cảnh báo" in result.output
+
+
+def test_a_command_shown_to_copy_quotes_a_path_with_spaces(tmp_path: Path) -> None:
+    """The export's hint is a command to paste back: a folder such as «Nguyễn Văn A» must not split it."""
+    from scoring.criteria import DEFAULT_CRITERIA
+
+    folder = tmp_path / "Nguyễn Văn A"
+    folder.mkdir()
+    copy = folder / "tieu chi.json"
+    copy.write_bytes(DEFAULT_CRITERIA.read_bytes())
+    code, out = invoke("criteria", "--xuat", str(folder / "tieu chi.xlsx"), "--tieu-chi", str(copy), width=400)
+    assert code == 0, out
+    assert f'qd274 criteria --nhap "{folder / "tieu chi.xlsx"}" --tieu-chi "{copy}"' in out
+    code, out = invoke("criteria", "--xuat", str(tmp_path / "plain.xlsx"), width=400)
+    assert code == 0 and f"qd274 criteria --nhap {tmp_path / 'plain.xlsx'}" in out, out
