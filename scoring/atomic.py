@@ -63,14 +63,15 @@ def together() -> Iterator[None]:
     """The files written atomically in this block replace their targets together at its end, or, on an error or
     an interrupt anywhere in it, none of them does: `qd274 report`'s four files always come from one run."""
     batch: list[tuple[Path, Path]] = []
-    token = _batch.set(batch)
-    try:
+    outer = _batch.get()
+    try:  # set inside the try: an interrupt right after setting it must not leave every later write batched
+        _batch.set(batch)
         yield
     except BaseException:
         discard(batch)
         raise
     finally:
-        _batch.reset(token)
+        _batch.set(outer)
     commit(batch)
 
 
@@ -241,19 +242,21 @@ def _folder_lock(folder: Path | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Ctrl+C, SIGTERM and SIGHUP (the terminal closed) held back while the renames run, then delivered: a set of
-    files is never left half replaced by an interrupt. Python handles signals on the main thread whichever thread
-    the system picks, so the handlers are swapped for ones that only take note (a thread's signal mask would not
-    be enough). SIGHUP is held only when a Python handler is set for it (qd274's: it ends the run as Ctrl+C)."""
+    """Ctrl+C, SIGTERM, SIGHUP (the terminal closed) and SIGBREAK (Windows) held back while the renames run, then
+    delivered: a set of files is never left half replaced by an interrupt. Python handles signals on the main
+    thread whichever thread the system picks, so the handlers are swapped for ones that only take note (a
+    thread's signal mask would not be enough). SIGHUP and SIGBREAK are held only when a Python handler is set for
+    them (qd274's: it ends the run as Ctrl+C does)."""
     if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
         yield
         return
     pending: list[int] = []
     held = [s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None
             and signal.getsignal(s) is not None]  # None: a handler set outside Python, left as it is
-    hup = getattr(signal, "SIGHUP", None)
-    if hup is not None and callable(signal.getsignal(hup)):  # not SIG_DFL: a closed terminal still ends us
-        held.append(hup)
+    for name in ("SIGHUP", "SIGBREAK"):  # the terminal closed (POSIX), Ctrl+Break or the console closed (Windows)
+        extra = getattr(signal, name, None)
+        if extra is not None and callable(signal.getsignal(extra)):  # not SIG_DFL: then it still ends us at once
+            held.append(extra)
     previous: dict[int, Any] = {}
     try:
         for s in held:  # inside the try: a signal between two swaps still finds every swapped handler restored

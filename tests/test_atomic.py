@@ -251,3 +251,31 @@ def test_interrupts_at_any_moment_of_a_batch_leave_no_temp_file(tmp_path: Path) 
     finally:
         signal.signal(signal.SIGALRM, previous)
     assert left == []
+    assert atomic._batch.get() is None and not atomic._live  # nothing of an interrupted batch stays in force
+
+
+def test_an_interrupt_as_a_batch_starts_leaves_later_writes_unbatched(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C right after together() set its batch, before its cleanup could run: every later write of the
+    process (a library user's, a test's) was added to that dead batch and never moved into place."""
+    real = atomic._batch
+
+    class InterruptedOnce:
+        def get(self) -> object:
+            return real.get()
+
+        def set(self, value: object) -> object:
+            token = real.set(value)  # type: ignore[arg-type]
+            if value is not None and not hasattr(self, "done"):
+                self.done = True
+                raise KeyboardInterrupt
+            return token
+
+        def reset(self, token: object) -> None:
+            real.reset(token)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(atomic, "_batch", InterruptedOnce())
+    with pytest.raises(KeyboardInterrupt), together():
+        write_atomic(tmp_path / "never.xlsx", put("x"))
+    assert write_atomic(tmp_path / "later.json", put("y")).read_text() == "y"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["later.json"]
