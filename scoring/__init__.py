@@ -53,13 +53,21 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    home = _HOME.get(name)
-    if home is None:
+if not _typing.TYPE_CHECKING:  # for mypy the names are the imports above: a misspelt one is still an error
+
+    def __getattr__(name: str) -> object:
+        home = _HOME.get(name)
+        if home is not None:
+            value = getattr(_import_module(home, __name__), name)
+            globals()[name] = value  # once: later lookups find it without this function
+            return value
+        if not name.startswith("_"):  # scoring.errors after `import scoring`, as when everything was imported
+            try:
+                return _import_module(f"{__name__}.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{__name__}.{name}":  # the submodule exists and lacks one of its own imports
+                    raise
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_import_module(home, __name__), name)
-    globals()[name] = value  # once: later lookups find it without this function
-    return value
 
 
 def __dir__() -> list[str]:

@@ -34,7 +34,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-_state = {"debug": False}
+_state = {"debug": False, "stop_said": False}  # stop_said: a command said it was interrupted (guarded)
 # Armed by main(): what the commands read and worked out, left for the process's end to drop (see main)
 _kept: list[Any] | None = None
 command = functools.partial(app.command, cls=cli_words.Command, options_metavar=cli_words.OPTIONS_METAVAR)
@@ -86,6 +86,7 @@ def guarded(func: F) -> F:
             raise  # usage errors are typer's to report (exit 2)
         except KeyboardInterrupt:  # Ctrl+C, a kill, the terminal closed: the writers removed their temp files,
             sweep()  # and whatever an interrupt between two of their steps left is removed now
+            _state["stop_said"] = True
             _console(stderr=True).print("Đã dừng theo yêu cầu: tệp đang ghi dở đã được xóa, không tệp kết quả nào bị "
                                         "thay dở dang.", markup=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -627,8 +628,9 @@ def main() -> NoReturn:
 
     global _kept
     signal.signal(signal.SIGTERM, _terminate)
-    if hasattr(signal, "SIGHUP"):  # the terminal closed: as a kill, temp files removed
-        signal.signal(signal.SIGHUP, _terminate)
+    for name in ("SIGHUP", "SIGBREAK"):  # the terminal closed (POSIX); Ctrl+Break, the console closed (Windows)
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
     _kept = []  # the run stays referenced, so it is not freed when the command's frame unwinds
     if "" in sys.argv[1:]:  # an unset variable in a batch file: Path("") is the current folder, never what was meant
         position = sys.argv.index("", 1)
@@ -640,9 +642,10 @@ def main() -> NoReturn:
         code = EXIT_OK
     except SystemExit as exc:  # how typer ends every command, success included
         code = _exit_status(exc.code)
-    except KeyboardInterrupt:  # before a command started (typer parsing the line): a command says it itself
-        print("Đã dừng theo yêu cầu (Ctrl+C).", file=sys.stderr)
+    except KeyboardInterrupt:  # typer setting up, before it parses the line
         code = EXIT_INTERRUPTED
+    if code == EXIT_INTERRUPTED and not _state["stop_said"]:  # typer turns Ctrl+C while parsing into a silent 130
+        print("Đã dừng theo yêu cầu (Ctrl+C).", file=sys.stderr)
     _end(code)
 
 

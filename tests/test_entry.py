@@ -47,6 +47,15 @@ def test_a_public_name_stays_itself_after_its_submodule_is_imported() -> None:
     assert out.stdout.split() == ["function", "function", "function", "type", "function"]
 
 
+def test_a_submodule_is_reached_from_the_package_as_before() -> None:
+    out = _python("""
+        import scoring
+        print(type(scoring.errors).__name__, scoring.criteria.load_criteria.__name__)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["module", "load_criteria"]
+
+
 def test_every_public_name_resolves_and_an_unknown_one_is_an_attribute_error() -> None:
     for name in scoring.__all__:
         assert getattr(scoring, name) is not None
@@ -72,18 +81,24 @@ def test_ctrl_c_while_the_command_is_still_loading_exits_130_without_a_traceback
     assert "Traceback" not in out.stderr and "Đã dừng theo yêu cầu (Ctrl+C)" in out.stderr
 
 
-def test_ctrl_c_while_the_command_line_is_parsed_exits_130_without_a_traceback() -> None:
-    out = _python("""
+@pytest.mark.parametrize("where", ["typer setting up", "typer parsing the line"])
+def test_ctrl_c_before_the_command_runs_exits_130_with_a_line_and_no_traceback(where: str) -> None:
+    # Setting up, the interrupt reaches cli.main; while parsing (here inside the --nam option's check), typer
+    # itself turns it into a silent exit 130.
+    out = _python(f"""
         import sys
-        from scoring import cli
+        from scoring import cli, cli_words
         def interrupted(*args, **kwargs):
             raise KeyboardInterrupt
-        cli.app = interrupted
-        sys.argv = ["qd274", "score", "."]
+        if {where!r} == "typer setting up":
+            cli.app = interrupted
+        else:
+            cli_words.bad_parameter = interrupted
+        sys.argv = ["qd274", "score", ".", "--nam", "1999"]
         cli.main()
     """)
     assert out.returncode == 130, out.stderr
-    assert "Traceback" not in out.stderr and "Đã dừng theo yêu cầu (Ctrl+C)." in out.stderr
+    assert "Traceback" not in out.stderr and "Đã dừng theo yêu cầu (Ctrl+C)." in out.stderr, out.stderr
 
 
 def test_the_installed_command_goes_through_the_entry_point() -> None:
