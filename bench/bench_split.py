@@ -60,16 +60,22 @@ def measure(src: Path, out: Path, split: bool) -> dict[str, float]:
     if split:
         gc.freeze()  # the collector would otherwise write to every tracked object's header too
         pid = os.fork()
-        if pid == 0:
-            trace_json.write_trace(result, out / "truy_vet.json")
-            os._exit(0)
+        if pid == 0:  # the child never returns into this function: its exit must not run the parent's cleanups
+            code = 1
+            try:
+                trace_json.write_trace(result, out / "truy_vet.json")
+                code = 0
+            finally:
+                os._exit(code)
         children.append(pid)
     with sentence_pass():
         xlsx_report.write_xlsx(result, out / "kq.xlsx")
         docx_report.write_docx(result, out / "bc.docx")
         html_report.write_html(result, out / "bc.html")
         if split:
-            os.waitpid(children[0], 0)
+            status = os.waitpid(children[0], 0)[1]
+            if os.waitstatus_to_exitcode(status) != 0:  # a failed child is no faster way
+                raise RuntimeError(f"the trace's process failed: status {status}")
         else:
             trace_json.write_trace(result, out / "truy_vet.json")
     t2 = time.perf_counter()

@@ -11,6 +11,8 @@ command classes below give the help screens a Vietnamese usage line and --help d
 from __future__ import annotations
 
 import re
+import shlex
+import sys
 from typing import Any
 
 from typer.core import TyperCommand, TyperGroup
@@ -104,14 +106,18 @@ class Group(_Words, TyperGroup):
     """The qd274 command itself."""
 
 
-_SHELL_SPECIAL = frozenset(" \t&()[]{}^=;!'+,`~|<>$*?#%")
+_WINDOWS_SPECIAL = frozenset(" \t&()[]{}^=;!'+,`~|<>@")
 
 
 def shell_arg(path: object) -> str:
-    """A path as it must be typed in a command line shown to copy: in double quotes when it holds a space or a
-    character cmd.exe or a POSIX shell would take for syntax (C:\\Users\\Nguyễn Văn A\\tieu chi.xlsx)."""
+    """A path as it must be typed in a command line shown to copy. Windows (cmd.exe, PowerShell): in double
+    quotes when it holds a space or a character either would take for syntax (C:\\Users\\Nguyễn Văn A\\…); a
+    `%` or `$` in a Windows path cannot be protected for both and is left as it is. Elsewhere: as the shell needs
+    it (shlex.quote: single quotes)."""
     text = str(path)
-    return f'"{text}"' if not text or any(ch in _SHELL_SPECIAL for ch in text) else text
+    if sys.platform != "win32":
+        return shlex.quote(text)
+    return f'"{text}"' if not text or any(ch in _WINDOWS_SPECIAL for ch in text) else text
 
 
 def bad_parameter(message: str, param_hint: str | None = None) -> Exception:

@@ -184,6 +184,34 @@ def test_a_command_shown_to_copy_quotes_a_path_with_spaces(tmp_path: Path) -> No
     copy.write_bytes(DEFAULT_CRITERIA.read_bytes())
     code, out = invoke("criteria", "--xuat", str(folder / "tieu chi.xlsx"), "--tieu-chi", str(copy), width=400)
     assert code == 0, out
-    assert f'qd274 criteria --nhap "{folder / "tieu chi.xlsx"}" --tieu-chi "{copy}"' in out
+    assert f"qd274 criteria --nhap '{folder / 'tieu chi.xlsx'}' --tieu-chi '{copy}'" in out  # POSIX shells
     code, out = invoke("criteria", "--xuat", str(tmp_path / "plain.xlsx"), width=400)
     assert code == 0 and f"qd274 criteria --nhap {tmp_path / 'plain.xlsx'}" in out, out
+
+
+@pytest.mark.parametrize(("platform", "path", "shown"), [
+    ("win32", r"C:\Users\Nguyễn Văn A\tieu chi.xlsx", r'"C:\Users\Nguyễn Văn A\tieu chi.xlsx"'),
+    ("win32", r"D:\ket_qua\tc.xlsx", r"D:\ket_qua\tc.xlsx"),
+    ("win32", "@bieu.xlsx", '"@bieu.xlsx"'),  # PowerShell's splatting
+    ("linux", "/tmp/Bao cao $HOME/a.xlsx", "'/tmp/Bao cao $HOME/a.xlsx'"),  # no expansion once pasted
+    ("linux", "/tmp/plain.xlsx", "/tmp/plain.xlsx"),
+])
+def test_shell_arg_quotes_as_the_platforms_shell_needs(monkeypatch: pytest.MonkeyPatch, platform: str, path: str,
+                                                       shown: str) -> None:
+    from scoring import cli_words
+
+    monkeypatch.setattr(cli_words.sys, "platform", platform)
+    assert cli_words.shell_arg(path) == shown
+
+
+def test_the_problem_count_is_written_the_vietnamese_way() -> None:
+    from rich.console import Console
+
+    from scoring.errors import InputError, Location
+    from scoring.reports import console
+
+    con = Console(record=True, width=200, color_system=None)
+    items = [InputError("SELF_ABOVE_COMPUTED", Location(file=f"x{n}.xlsx"), "tự chấm cao hơn", "warning", f"X{n}")
+             for n in range(1234)]
+    console.problems(con, items, limit=5)
+    assert "Kiểm tra dữ liệu: cảnh báo 1.234" in con.export_text()  # as report says «1.234 cảnh báo»

@@ -101,7 +101,7 @@ def problems(console: Console, items: list[InputError], limit: int | None = None
     counts = Counter(p.severity for p in items)  # every problem, as report, the workbook and the exit code count
     merged = Counter(p.code for p in items if p.code in _FOLDED)
     items = by_severity(_fold(items))
-    title = "Kiểm tra dữ liệu: " + ", ".join(f"{SEVERITY_VI[s].lower()} {counts[s]}" for s in SEVERITY_RANK
+    title = "Kiểm tra dữ liệu: " + ", ".join(f"{SEVERITY_VI[s].lower()} {format_vi(counts[s])}" for s in SEVERITY_RANK
                                               if counts[s])
     table = Table(title=title, title_justify="left", header_style="bold", expand=False, box=box.SIMPLE_HEAVY,
                   pad_edge=False)
