@@ -548,6 +548,8 @@ def compare_cmd(nam: Annotated[list[int], typer.Option("--nam", help="Hai năm c
     title = f"So sánh năm {nam[0]} (lần {runs[0]}) và năm {nam[1]} (lần {runs[1]})"
     if len(changes) > COMPARE_ROWS and not tat_ca:  # a national table: 10,600 rows took 8 s to draw, unread
         con.print(_compare_summary(changes), markup=False)
+        for line in _without_data(changes, nam):  # not among the largest changes: named here, not only counted
+            con.print(line, markup=False)
         changes = _largest_changes(changes, COMPARE_ROWS // 10)
         title += (f": {len(changes)} đơn vị thay đổi điểm nhiều nhất (tăng và giảm); xem đủ với --tat-ca")
     table = Table(title=title, title_justify="left")
@@ -577,6 +579,18 @@ def _compare_summary(changes: list[Any]) -> str:
     return (f"{len(changes)} đơn vị: tăng điểm {up}, giảm {down}, không đổi {same}, đổi xếp loại {regraded}"
             + (f", chỉ có ở một năm {one_side}" if one_side else "")
             + (f", không có số liệu ở một trong hai năm {no_data}" if no_data else "") + ".")
+
+
+def _without_data(changes: list[Any], years: list[int], shown: int = 10) -> list[str]:
+    """Per year, the units that sent no data that year (and had a result in the other), the first `shown` named."""
+    lines = []
+    for year, side in zip(years, ("before_has_data", "after_has_data"), strict=True):
+        units = [c for c in changes if c.no_data and not getattr(c, side)]
+        if units:
+            names = ", ".join(f"{c.unit_name} ({c.unit_id})" for c in units[:shown])
+            more = f" và {len(units) - shown} đơn vị khác (xem đủ với --tat-ca)" if len(units) > shown else ""
+            lines.append(f"Không có số liệu năm {year}: {names}{more}.")
+    return lines
 
 
 def _largest_changes(changes: list[Any], each: int) -> list[Any]:
