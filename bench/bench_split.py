@@ -27,18 +27,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def _pss_mib(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
 def measure(src: Path, out: Path, split: bool) -> dict[str, float]:
+    from bench_scale import _pss_mib
+
     from scoring.pipeline import run
     from scoring.reports import docx_report, html_report, trace_json, xlsx_report
     from scoring.trace import sentence_pass
