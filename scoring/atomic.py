@@ -167,8 +167,9 @@ def commit(staged: Sequence[tuple[Path, Path]]) -> None:
                 raise
             finally:  # here, interrupts held: the cleanup is not cut short
                 _clean_up(staged, kept)
-    finally:  # when a check or the lock failed first (nothing done above: removing twice is harmless)
+    except BaseException:  # a check or the lock failed before the block above (after it, removing again is harmless)
         _clean_up(staged, kept)
+        raise
 
 
 def _clean_up(staged: Sequence[tuple[Path, Path]], kept: list[tuple[Path, Path | None]]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from . import rules
@@ -41,6 +41,7 @@ KIND_VI = {
 }
 
 
+@cache  # a few kinds, asked for once per row of the «Truy vết» sheet
 def kind_vi(kind: str) -> str:
     """A rule kind for people, its id beside it («tỷ lệ, tính theo tỷ lệ (ratio_linear)»): the id is what the
     criteria file and truy_vet.json say."""

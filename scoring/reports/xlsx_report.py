@@ -16,7 +16,7 @@ from ..errors import SEVERITY_VI
 from ..forms.layout import col_letter
 from ..numbers import format_vi
 from ..pipeline import Run
-from ..trace import KIND_VI, LEAF, LEVEL_VI, STATUS_VI, kind_vi, params_doc, sentence_pass
+from ..trace import LEAF, LEVEL_VI, STATUS_VI, kind_vi, params_doc, sentence_pass
 from .writer import TRACE
 from .xlsx_stream import GRADE_STYLE, WRAP, Formula, Sheet, Styled, Workbook
 
@@ -165,7 +165,6 @@ def _trace(run: Run) -> Iterator[list[Any]]:
 def _trace_rows(run: Run) -> Iterator[list[Any]]:
     n = 0
     params: dict[Any, str] = {}
-    kinds = {k: kind_vi(k) for k in KIND_VI}
     for res in run.results:
         uid, name, readings = res.unit.unit_id, res.unit.unit_name, res.unit.values
         for rec in res.records:
@@ -177,7 +176,7 @@ def _trace_rows(run: Run) -> Iterator[list[Any]]:
             reads = "; ".join([f"{i.indicator} = {_show(i.value)}" + (f" [{i.origin}]" if i.origin else "")
                                for i in rec.inputs(readings)])
             yield [uid, name, rec.criterion_id, LEVEL_VI.get(rec.level, rec.level),
-                   kinds.get(rec.kind, rec.kind), reads, _params_text(rec.params, params),
+                   kind_vi(rec.kind), reads, _params_text(rec.params, params),
                    rec.citation, rec.sentence, rec.points, rec.max]
 
 
